@@ -1,0 +1,168 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  medshare demo                                   run the end-to-end demo on a throwaway chain
+  MEDSHARE_PASSWORD=... medshare init --name \"St Mary Hospital\"
+  medshare chain status
+  medshare account new city-lab
+  medshare consortium propose add $(medshare -q account address city-lab) --roles research --name \"City Lab\"
+  medshare consortium members";
+
+/// Privacy-preserving medical record sharing on a permissioned EVM consortium chain.
+///
+/// Hospitals, research centres, authorities and re-encryption proxies form a consortium whose
+/// membership is governed on chain by k-of-n admin approval. By default everything runs on an
+/// embedded chain stored in the data directory, so no node needs to be running.
+#[derive(Debug, Parser)]
+#[command(name = "medshare", version, after_help = EXAMPLES)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Directory with the keystores, the configuration and the embedded chain
+    /// [default: ~/.medshare]
+    #[arg(long, global = true, env = "MEDSHARE_DATA_DIR", value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+
+    /// Network to use
+    #[arg(long, global = true, env = "MEDSHARE_NETWORK", value_enum, default_value_t = Network::Embedded)]
+    pub(crate) network: Network,
+
+    /// Account (keystore name) that signs transactions [default: the account made by `init`]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) from: Option<String>,
+
+    /// Print results as JSON
+    #[arg(long, global = true, conflicts_with = "quiet")]
+    pub(crate) json: bool,
+
+    /// Print only the essential value of a result (and errors)
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+}
+
+/// Where the chain lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Network {
+    /// An in-process EVM chain persisted in the data directory (no node needed)
+    Embedded,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create a data directory: an encrypted account keystore and, on the embedded network, a new
+    /// chain with the Consortium contract bootstrapped by that account
+    Init(InitArgs),
+    /// Accounts (encrypted Ethereum keystores) in the data directory
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Inspect the chain
+    #[command(subcommand)]
+    Chain(ChainCommand),
+    /// Consortium membership: members, roles, proposals and approvals
+    #[command(subcommand)]
+    Consortium(ConsortiumCommand),
+    /// Run the end-to-end demo on a fresh embedded chain in a temporary directory
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Name of the account to create
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub(crate) account: String,
+    /// Institution name of the bootstrap admin, recorded on chain (at most 31 bytes)
+    #[arg(long, default_value = "bootstrap admin")]
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AccountCommand {
+    /// Create a new account (password from MEDSHARE_PASSWORD or a prompt)
+    New {
+        /// Name of the account: letters, digits, '-' and '_'
+        name: String,
+    },
+    /// List the accounts and their addresses
+    List,
+    /// Print the address of an account
+    Address {
+        /// Name of the account [default: the default account]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ChainCommand {
+    /// Chain id, latest block and contract addresses
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConsortiumCommand {
+    /// List current members with their roles
+    Members,
+    /// Propose a change; it executes once enough admins approve (the proposer counts as one)
+    Propose(ProposeArgs),
+    /// Approve a pending proposal
+    Approve {
+        /// Proposal id
+        id: u64,
+    },
+    /// Cancel a pending proposal (its proposer, or any admin once it is stale or expired)
+    Cancel {
+        /// Proposal id
+        id: u64,
+    },
+    /// Show a proposal
+    Proposal {
+        /// Proposal id
+        id: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProposeArgs {
+    /// The change to propose
+    #[arg(value_enum)]
+    pub(crate) action: ProposalAction,
+    /// Member address (add, remove, set-roles) or the new threshold (set-threshold)
+    pub(crate) target: String,
+    /// Roles for add / set-roles, comma separated: admin, hospital, research, authority, proxy
+    #[arg(long, value_name = "LIST")]
+    pub(crate) roles: Option<String>,
+    /// Institution name for add (at most 31 bytes)
+    #[arg(long, default_value = "")]
+    pub(crate) name: String,
+}
+
+/// Kinds of consortium change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProposalAction {
+    /// Add a member with --roles
+    Add,
+    /// Remove a member
+    Remove,
+    /// Replace a member's roles with --roles
+    SetRoles,
+    /// Change the number of admin approvals a proposal needs
+    SetThreshold,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Keep the demo's data directory instead of deleting it (its path is printed)
+    #[arg(long)]
+    pub(crate) keep: bool,
+}

@@ -1,0 +1,161 @@
+//! Talking to the chain: signed transactions and typed calls on the embedded network.
+
+use alloy::{
+    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
+    eips::Encodable2718,
+    primitives::{Address, Bytes, TxKind, U256},
+    signers::{SignerSync, local::PrivateKeySigner},
+    sol_types::{SolCall, SolError, SolInterface},
+};
+use anyhow::{Context, Result, bail};
+use medshare_contracts::Consortium::ConsortiumErrors;
+use medshare_evm::{CallRequest, Chain, Error as ChainError, Receipt};
+
+use crate::datadir::DataDir;
+
+/// Headroom over the estimated gas: the state can change between estimate and inclusion.
+const GAS_HEADROOM_PERCENT: u64 = 20;
+
+/// A connection to the chain of a data directory.
+pub(crate) struct Client {
+    chain: Chain,
+}
+
+impl Client {
+    /// Opens the embedded chain of `data_dir`.
+    pub(crate) fn open(data_dir: &DataDir) -> Result<Self> {
+        let chain = Chain::open(data_dir.chain_dir()).map_err(|err| match err {
+            ChainError::Locked { .. } => anyhow::anyhow!(
+                "the embedded chain in {} is in use by another medshare process; wait for it to finish",
+                data_dir.root().display()
+            ),
+            ChainError::NotFound { .. } => anyhow::anyhow!(
+                "{} has no embedded chain; was it initialised for another network?",
+                data_dir.root().display()
+            ),
+            other => anyhow::Error::new(other)
+                .context(format!("opening the embedded chain in {}", data_dir.root().display())),
+        })?;
+        Ok(Self { chain })
+    }
+
+    pub(crate) const fn from_chain(chain: Chain) -> Self {
+        Self { chain }
+    }
+
+    pub(crate) const fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
+    /// Calls a view function.
+    pub(crate) fn call<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return> {
+        let outcome = self
+            .chain
+            .call(&CallRequest::new(Address::ZERO, to, call.abi_encode()))
+            .with_context(|| format!("calling {}", C::SIGNATURE))?;
+        if !outcome.success {
+            bail!(
+                "{} reverted: {}",
+                C::SIGNATURE,
+                describe_revert(&outcome.output)
+            );
+        }
+        C::abi_decode_returns(&outcome.output)
+            .with_context(|| format!("decoding the result of {}", C::SIGNATURE))
+    }
+
+    /// Signs and sends a call of `call` on `to`; fails, with the decoded custom error, if it
+    /// would revert or reverted.
+    pub(crate) fn send<C: SolCall>(
+        &mut self,
+        signer: &PrivateKeySigner,
+        to: Address,
+        call: &C,
+    ) -> Result<Receipt> {
+        self.transact(signer, Some(to), call.abi_encode().into())
+            .with_context(|| format!("sending {}", C::SIGNATURE))
+    }
+
+    /// Signs and sends a contract creation.
+    pub(crate) fn deploy(&mut self, signer: &PrivateKeySigner, code: Bytes) -> Result<Address> {
+        let receipt = self
+            .transact(signer, None, code)
+            .context("deploying a contract")?;
+        receipt
+            .contract_address
+            .context("the deployment created no contract")
+    }
+
+    fn transact(
+        &mut self,
+        signer: &PrivateKeySigner,
+        to: Option<Address>,
+        input: Bytes,
+    ) -> Result<Receipt> {
+        let from = signer.address();
+        let request = CallRequest {
+            from,
+            to,
+            data: input.clone(),
+            ..Default::default()
+        };
+        // Estimating first turns a revert into an error before anything is signed or mined.
+        let estimate = self.chain.estimate_gas(&request).map_err(|err| match err {
+            ChainError::Rejected(_) => match self.chain.call(&request) {
+                Ok(outcome) if !outcome.success => {
+                    anyhow::anyhow!("would revert: {}", describe_revert(&outcome.output))
+                }
+                _ => anyhow::Error::new(err),
+            },
+            other => anyhow::Error::new(other),
+        })?;
+        let mut tx = TxEip1559 {
+            chain_id: self.chain.chain_id(),
+            nonce: self.chain.nonce(from),
+            gas_limit: estimate + estimate * GAS_HEADROOM_PERCENT / 100,
+            // The consortium chain charges no gas (Besu: zeroBaseFee, min-gas-price 0).
+            max_fee_per_gas: 0,
+            max_priority_fee_per_gas: 0,
+            to: to.map_or(TxKind::Create, TxKind::Call),
+            value: U256::ZERO,
+            input,
+            ..Default::default()
+        };
+        let signature = signer
+            .sign_hash_sync(&tx.signature_hash())
+            .context("signing")?;
+        let raw = TxEnvelope::from(std::mem::take(&mut tx).into_signed(signature)).encoded_2718();
+        let receipt = self.chain.send_raw_transaction(&raw)?;
+        if !receipt.status {
+            bail!(
+                "transaction {} reverted: {}",
+                receipt.transaction_hash,
+                describe_revert(&receipt.output)
+            );
+        }
+        Ok(receipt)
+    }
+}
+
+/// Names a revert: a medshare custom error with its fields, a `revert("reason")`, or raw bytes.
+pub(crate) fn describe_revert(output: &[u8]) -> String {
+    if let Ok(error) = ConsortiumErrors::abi_decode(output) {
+        // Debug renders `Variant(Variant { field: value })`; keep the inner part.
+        let debug = format!("{error:?}");
+        return match debug.split_once('(') {
+            Some((_, inner)) if inner.ends_with(')') => inner[..inner.len() - 1].to_string(),
+            _ => debug,
+        };
+    }
+    if let Ok(reason) = alloy::sol_types::Revert::abi_decode(output) {
+        return reason.reason;
+    }
+    if output.is_empty() {
+        "no revert data (out of gas or invalid opcode?)".to_string()
+    } else {
+        format!(
+            "unknown error data 0x{}",
+            alloy::primitives::hex::encode(output)
+        )
+    }
+}

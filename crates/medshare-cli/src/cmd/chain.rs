@@ -1,0 +1,123 @@
+//! `medshare chain`: what the chain looks like from this data directory.
+
+use alloy::primitives::{Address, U256};
+use anyhow::Result;
+use medshare_contracts::Consortium;
+use serde::Serialize;
+
+use crate::{
+    args::{ChainCommand, GlobalArgs},
+    client::Client,
+    datadir::{Config, DataDir},
+    output::Printer,
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Status {
+    network: String,
+    chain_id: u64,
+    block_number: u64,
+    block_hash: alloy::primitives::B256,
+    block_timestamp: u64,
+    contracts: Contracts,
+    consortium: ConsortiumStatus,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Contracts {
+    consortium: Address,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsortiumStatus {
+    members: U256,
+    admins: U256,
+    threshold: U256,
+    proposals: U256,
+}
+
+pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> Result<()> {
+    let data_dir = super::data_dir(global)?;
+    match cmd {
+        ChainCommand::Status => {
+            let config = data_dir.config()?;
+            let client = Client::open(&data_dir)?;
+            let status = status(&client, &config)?;
+            printer.result(&status, || render(&status, &data_dir));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn status(client: &Client, config: &Config) -> Result<Status> {
+    let head = client.chain().head();
+    let consortium = config.contracts.consortium;
+    Ok(Status {
+        network: config.network.clone(),
+        chain_id: client.chain().chain_id(),
+        block_number: head.number,
+        block_hash: head.hash,
+        block_timestamp: head.timestamp,
+        contracts: Contracts { consortium },
+        consortium: ConsortiumStatus {
+            members: client.call(consortium, &Consortium::memberCountCall {})?,
+            admins: client.call(consortium, &Consortium::adminCountCall {})?,
+            threshold: client.call(consortium, &Consortium::thresholdCall {})?,
+            proposals: client.call(consortium, &Consortium::proposalCountCall {})?,
+        },
+    })
+}
+
+pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
+    format!(
+        "network      {} ({})\nchain id     {}\nblock        {} at {} ({})\nconsortium   {}\n             {} members, {} admins, {}-of-{} approvals, {} proposals\n",
+        status.network,
+        data_dir.chain_dir().display(),
+        status.chain_id,
+        status.block_number,
+        utc(status.block_timestamp),
+        status.block_hash,
+        status.contracts.consortium,
+        status.consortium.members,
+        status.consortium.admins,
+        status.consortium.threshold,
+        status.consortium.admins,
+        status.consortium.proposals,
+    )
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` for a Unix timestamp (proleptic Gregorian calendar).
+pub(super) fn utc(timestamp: u64) -> String {
+    let (days, secs) = (timestamp / 86_400, timestamp % 86_400);
+    // Howard Hinnant's civil_from_days, shifted so that eras start on 0000-03-01.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn formats_known_timestamps() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_795_788_000), "2026-11-27 14:00:00 UTC");
+    }
+}

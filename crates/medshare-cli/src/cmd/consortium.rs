@@ -1,0 +1,338 @@
+//! `medshare consortium`: membership governed by k-of-n admin approval.
+
+use std::collections::BTreeSet;
+
+use alloy::{
+    primitives::{Address, B256, U256},
+    signers::local::PrivateKeySigner,
+    sol_types::SolEvent,
+};
+use anyhow::{Context, Result, bail};
+use medshare_contracts::{Consortium, action, proposal_status, roles};
+use medshare_evm::{LogFilter, Receipt};
+use serde::Serialize;
+
+use super::init::{display_name, institution_name};
+use crate::{
+    args::{ConsortiumCommand, GlobalArgs, ProposalAction, ProposeArgs},
+    client::Client,
+    datadir::{Config, DataDir},
+    keystore,
+    output::Printer,
+};
+
+/// A current member, as listed by `consortium members`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MemberView {
+    address: Address,
+    name: String,
+    roles: String,
+    joined_at: u64,
+}
+
+/// What a proposal or approval transaction did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ProposalOutcome {
+    pub(super) id: u64,
+    pub(super) approvals: u32,
+    pub(super) threshold: U256,
+    pub(super) executed: bool,
+    pub(super) transaction: B256,
+}
+
+impl ProposalOutcome {
+    pub(super) fn describe(&self) -> String {
+        if self.executed {
+            format!(
+                "proposal #{} executed ({} approvals)",
+                self.id, self.approvals
+            )
+        } else {
+            format!(
+                "proposal #{} pending: {} of {} approvals",
+                self.id, self.approvals, self.threshold
+            )
+        }
+    }
+}
+
+/// A change to propose, validated off-chain before anything is signed.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Change {
+    pub(super) action: ProposalAction,
+    pub(super) account: Address,
+    pub(super) value: U256,
+    pub(super) name: B256,
+}
+
+impl Change {
+    fn parse(args: &ProposeArgs) -> Result<Self> {
+        let roles = args
+            .roles
+            .as_deref()
+            .map(roles::parse)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        let address = || {
+            args.target.parse::<Address>().with_context(|| {
+                format!(
+                    "`{}` is not an address (0x followed by 40 hex digits)",
+                    args.target
+                )
+            })
+        };
+        let need_roles =
+            || roles.context("--roles is required for this action, e.g. --roles hospital");
+        let (account, value) = match args.action {
+            ProposalAction::Add | ProposalAction::SetRoles => (address()?, need_roles()?),
+            ProposalAction::Remove => (address()?, U256::ZERO),
+            ProposalAction::SetThreshold => {
+                let threshold = args.target.parse::<u64>().with_context(|| {
+                    format!("`{}` is not a threshold (a positive number)", args.target)
+                })?;
+                (Address::ZERO, U256::from(threshold))
+            }
+        };
+        if roles.is_some()
+            && matches!(
+                args.action,
+                ProposalAction::Remove | ProposalAction::SetThreshold
+            )
+        {
+            bail!("--roles does not apply to this action");
+        }
+        Ok(Self {
+            action: args.action,
+            account,
+            value,
+            name: institution_name(&args.name)?,
+        })
+    }
+
+    pub(super) const fn add(account: Address, roles: U256, name: B256) -> Self {
+        Self {
+            action: ProposalAction::Add,
+            account,
+            value: roles,
+            name,
+        }
+    }
+
+    pub(super) fn threshold(threshold: u64) -> Self {
+        Self {
+            action: ProposalAction::SetThreshold,
+            account: Address::ZERO,
+            value: U256::from(threshold),
+            name: B256::ZERO,
+        }
+    }
+
+    const fn action(self) -> u8 {
+        match self.action {
+            ProposalAction::Add => action::ADD_MEMBER,
+            ProposalAction::Remove => action::REMOVE_MEMBER,
+            ProposalAction::SetRoles => action::SET_ROLES,
+            ProposalAction::SetThreshold => action::SET_THRESHOLD,
+        }
+    }
+}
+
+pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer) -> Result<()> {
+    let data_dir = super::data_dir(global)?;
+    let config = data_dir.config()?;
+    match cmd {
+        ConsortiumCommand::Members => {
+            let client = Client::open(&data_dir)?;
+            let members = members(&client, &config)?;
+            printer.result(&members, || render_members(&members));
+        }
+        ConsortiumCommand::Propose(args) => {
+            let change = Change::parse(&args)?;
+            let signer = unlock(&data_dir, &config, global.from.as_deref())?;
+            let mut client = Client::open(&data_dir)?;
+            let outcome = propose(&mut client, &config, &signer, change)?;
+            printer.value(&outcome, outcome.describe());
+        }
+        ConsortiumCommand::Approve { id } => {
+            let signer = unlock(&data_dir, &config, global.from.as_deref())?;
+            let mut client = Client::open(&data_dir)?;
+            let outcome = approve(&mut client, &config, &signer, id)?;
+            printer.value(&outcome, outcome.describe());
+        }
+        ConsortiumCommand::Cancel { id } => {
+            let signer = unlock(&data_dir, &config, global.from.as_deref())?;
+            let mut client = Client::open(&data_dir)?;
+            let receipt = client.send(
+                &signer,
+                config.contracts.consortium,
+                &Consortium::cancelCall {
+                    proposalId: U256::from(id),
+                },
+            )?;
+            printer.value(
+                &serde_json::json!({ "id": id, "cancelled": true, "transaction": receipt.transaction_hash }),
+                format!("proposal #{id} cancelled"),
+            );
+        }
+        ConsortiumCommand::Proposal { id } => {
+            let client = Client::open(&data_dir)?;
+            let proposal = client.call(
+                config.contracts.consortium,
+                &Consortium::proposalCall {
+                    proposalId: U256::from(id),
+                },
+            )?;
+            if proposal.status == proposal_status::NONE {
+                bail!("there is no proposal #{id}");
+            }
+            let view = serde_json::json!({
+                "id": id,
+                "action": action_name(proposal.action),
+                "account": proposal.account,
+                "value": proposal.value,
+                "name": display_name(proposal.name),
+                "proposer": proposal.proposer,
+                "createdAt": proposal.createdAt,
+                "approvals": proposal.approvals,
+                "status": status_name(proposal.status),
+            });
+            printer.result(&view, || {
+                format!(
+                    "proposal #{id}: {} {} value {} {}\n  proposer  {}\n  status    {} with {} approval(s)\n",
+                    action_name(proposal.action),
+                    proposal.account,
+                    proposal.value,
+                    display_name(proposal.name),
+                    proposal.proposer,
+                    status_name(proposal.status),
+                    proposal.approvals,
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Decrypts the signing account (`--from`, else the default account).
+pub(super) fn unlock(
+    data_dir: &DataDir,
+    config: &Config,
+    from: Option<&str>,
+) -> Result<PrivateKeySigner> {
+    let (name, _) = config.account(from)?;
+    let password = keystore::password(name, false)?;
+    keystore::unlock(&data_dir.keystore_dir(), name, &password)
+}
+
+pub(super) fn propose(
+    client: &mut Client,
+    config: &Config,
+    signer: &PrivateKeySigner,
+    change: Change,
+) -> Result<ProposalOutcome> {
+    let call = Consortium::proposeCall {
+        action: change.action(),
+        account: change.account,
+        value: change.value,
+        name: change.name,
+    };
+    let receipt = client.send(signer, config.contracts.consortium, &call)?;
+    outcome(client, config, &receipt)
+}
+
+pub(super) fn approve(
+    client: &mut Client,
+    config: &Config,
+    signer: &PrivateKeySigner,
+    id: u64,
+) -> Result<ProposalOutcome> {
+    let receipt = client.send(
+        signer,
+        config.contracts.consortium,
+        &Consortium::approveCall {
+            proposalId: U256::from(id),
+        },
+    )?;
+    outcome(client, config, &receipt)
+}
+
+/// Reads a proposal's state from the events of the transaction that approved it.
+fn outcome(client: &Client, config: &Config, receipt: &Receipt) -> Result<ProposalOutcome> {
+    let approved: Consortium::ProposalApproved =
+        event(receipt).context("the transaction emitted no ProposalApproved event")?;
+    let executed = event::<Consortium::ProposalExecuted>(receipt).is_some();
+    Ok(ProposalOutcome {
+        id: approved.proposalId.saturating_to(),
+        approvals: approved.approvals,
+        threshold: client.call(config.contracts.consortium, &Consortium::thresholdCall {})?,
+        executed,
+        transaction: receipt.transaction_hash,
+    })
+}
+
+/// The first event of type `E` in `receipt`.
+fn event<E: SolEvent>(receipt: &Receipt) -> Option<E> {
+    receipt
+        .logs
+        .iter()
+        .filter(|log| log.topics.first() == Some(&E::SIGNATURE_HASH))
+        .find_map(|log| E::decode_raw_log(log.topics.iter().copied(), &log.data).ok())
+}
+
+/// Current members: every account ever added (from `MemberAdded` logs) that is still a member.
+pub(super) fn members(client: &Client, config: &Config) -> Result<Vec<MemberView>> {
+    let consortium = config.contracts.consortium;
+    let filter = LogFilter::address(consortium).event(Consortium::MemberAdded::SIGNATURE_HASH);
+    let mut seen = BTreeSet::new();
+    let mut members = Vec::new();
+    for log in client.chain().logs(&filter)? {
+        let Some(account) = log.topics.get(1).map(|t| Address::from_word(*t)) else {
+            continue;
+        };
+        if !seen.insert(account) {
+            continue;
+        }
+        let member = client.call(consortium, &Consortium::memberOfCall { account })?;
+        if member.roles != U256::ZERO {
+            members.push(MemberView {
+                address: account,
+                name: display_name(member.name),
+                roles: roles::describe(member.roles),
+                joined_at: member.joinedAt,
+            });
+        }
+    }
+    Ok(members)
+}
+
+pub(super) fn render_members(members: &[MemberView]) -> String {
+    let mut text = format!("{:<42}  {:<24}  {}\n", "address", "name", "roles");
+    for member in members {
+        text.push_str(&format!(
+            "{:<42}  {:<24}  {}\n",
+            member.address, member.name, member.roles
+        ));
+    }
+    text
+}
+
+fn action_name(action: u8) -> &'static str {
+    match action {
+        action::ADD_MEMBER => "add",
+        action::REMOVE_MEMBER => "remove",
+        action::SET_ROLES => "set-roles",
+        action::SET_THRESHOLD => "set-threshold",
+        _ => "unknown",
+    }
+}
+
+fn status_name(status: u8) -> &'static str {
+    match status {
+        proposal_status::PENDING => "pending",
+        proposal_status::EXECUTED => "executed",
+        proposal_status::CANCELLED => "cancelled",
+        _ => "none",
+    }
+}

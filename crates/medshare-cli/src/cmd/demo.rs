@@ -1,0 +1,194 @@
+//! `medshare demo`: the end-to-end flow on a fresh embedded chain, narrated step by step.
+//!
+//! It grows with the project: today it bootstraps a consortium of a hospital, a regulator, a
+//! research lab and a re-encryption proxy, governed by 2-of-2 admin approval, and shows that
+//! the chain refuses a change proposed by a non-admin.
+
+use std::path::PathBuf;
+
+use alloy::signers::local::PrivateKeySigner;
+use anyhow::{Context, Result, bail};
+use medshare_contracts::roles;
+use serde::Serialize;
+
+use super::{
+    chain,
+    consortium::{self, Change},
+    init::{check_free, initialise, institution_name},
+};
+use crate::{
+    args::{DemoArgs, GlobalArgs},
+    client::Client,
+    datadir::DataDir,
+    keystore,
+    output::Printer,
+};
+
+/// Password of the demo's throwaway keystores when MEDSHARE_PASSWORD is not set.
+const DEMO_PASSWORD: &str = "medshare-demo";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoReport {
+    data_dir: PathBuf,
+    kept: bool,
+    steps: Vec<String>,
+}
+
+pub(super) fn run(global: &GlobalArgs, args: &DemoArgs, printer: &Printer) -> Result<()> {
+    let (root, explicit) = match &global.data_dir {
+        Some(dir) => (dir.clone(), true),
+        None => (scratch_dir()?, false),
+    };
+    check_free(&root)?;
+    let data_dir = DataDir::at(root.clone());
+    let mut steps = Vec::new();
+    let result = narrate(&data_dir, global, printer, &mut steps);
+    // A directory the user named is theirs to keep; the scratch one goes unless --keep.
+    let kept = explicit || args.keep;
+    if !kept {
+        let _ = std::fs::remove_dir_all(&root);
+    }
+    result?;
+    printer.result(
+        &DemoReport {
+            data_dir: root.clone(),
+            kept,
+            steps,
+        },
+        || {
+            if kept {
+                format!("demo finished; its data directory is {}", root.display())
+            } else {
+                "demo finished (pass --keep to keep its data directory)".to_string()
+            }
+        },
+    );
+    Ok(())
+}
+
+fn narrate(
+    data_dir: &DataDir,
+    global: &GlobalArgs,
+    printer: &Printer,
+    steps: &mut Vec<String>,
+) -> Result<()> {
+    let mut step = |message: String| {
+        printer.step(&message);
+        steps.push(message);
+    };
+    let password = std::env::var(keystore::PASSWORD_ENV).unwrap_or_else(|_| DEMO_PASSWORD.into());
+
+    step(format!(
+        "creating a consortium chain in {}",
+        data_dir.root().display()
+    ));
+    let mut config = initialise(
+        data_dir,
+        global.network,
+        "st-mary",
+        institution_name("St Mary Hospital")?,
+        &password,
+    )?;
+    let hospital = keystore::unlock(&data_dir.keystore_dir(), "st-mary", &password)?;
+    step(format!(
+        "St Mary Hospital {} bootstraps it as the only admin (1-of-1)",
+        hospital.address()
+    ));
+
+    let mut new_account = |name: &str| -> Result<PrivateKeySigner> {
+        let signer = keystore::create(&data_dir.keystore_dir(), name, &password)?;
+        config.accounts.insert(name.to_string(), signer.address());
+        Ok(signer)
+    };
+    let regulator = new_account("regulator")?;
+    let lab = new_account("city-lab")?;
+    let proxy = new_account("proxy-1")?;
+    data_dir.save_config(&config)?;
+    step("created keystores for the regulator, City Lab and proxy-1".into());
+
+    let mut client = Client::open(data_dir)?;
+    let add = |signer: &PrivateKeySigner, roles, name: &str| -> Result<Change> {
+        Ok(Change::add(
+            signer.address(),
+            roles,
+            institution_name(name)?,
+        ))
+    };
+    let outcome = consortium::propose(
+        &mut client,
+        &config,
+        &hospital,
+        add(
+            &regulator,
+            roles::ADMIN | roles::AUTHORITY,
+            "Health Regulator",
+        )?,
+    )?;
+    step(format!(
+        "St Mary adds the regulator as admin + authority: {}",
+        outcome.describe()
+    ));
+    let outcome = consortium::propose(&mut client, &config, &hospital, Change::threshold(2))?;
+    step(format!(
+        "St Mary raises the approval threshold to 2: {}",
+        outcome.describe()
+    ));
+
+    for (signer, roles, name) in [
+        (&lab, roles::RESEARCH, "City Lab"),
+        (&proxy, roles::PROXY, "Proxy One"),
+    ] {
+        let proposed =
+            consortium::propose(&mut client, &config, &hospital, add(signer, roles, name)?)?;
+        step(format!(
+            "St Mary proposes {name} ({}): {}",
+            roles::describe(roles),
+            proposed.describe()
+        ));
+        let approved = consortium::approve(&mut client, &config, &regulator, proposed.id)?;
+        step(format!("the regulator approves: {}", approved.describe()));
+        if !approved.executed {
+            bail!(
+                "proposal #{} should have executed with 2 approvals",
+                proposed.id
+            );
+        }
+    }
+
+    let refused = consortium::propose(
+        &mut client,
+        &config,
+        &lab,
+        add(&lab, roles::ADMIN, "City Lab")?,
+    )
+    .err()
+    .context("a research lab must not be able to propose changes")?;
+    step(format!(
+        "City Lab tries to make itself admin and is refused: {refused:#}"
+    ));
+
+    let members = consortium::members(&client, &config)?;
+    if members.len() != 4 {
+        bail!("expected 4 members, found {}", members.len());
+    }
+    step(format!(
+        "members:\n{}",
+        consortium::render_members(&members).trim_end()
+    ));
+    let status = chain::status(&client, &config)?;
+    step(format!(
+        "chain status:\n{}",
+        chain::render(&status, data_dir).trim_end()
+    ));
+    Ok(())
+}
+
+/// A fresh directory name under the system temporary directory.
+fn scratch_dir() -> Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .context("the system clock is before 1970")?
+        .subsec_nanos();
+    Ok(std::env::temp_dir().join(format!("medshare-demo-{}-{nanos}", std::process::id())))
+}

@@ -1,0 +1,191 @@
+//! `medshare init`: a data directory with an account and, on the embedded network, a chain.
+
+use std::{collections::BTreeMap, fs, path::Path};
+
+use alloy::primitives::{Address, B256, U256, utils::parse_ether};
+use anyhow::{Context, Result, bail};
+use medshare_contracts::{Consortium, deploy_code};
+use medshare_evm::{Chain, Genesis};
+use serde::Serialize;
+
+use crate::{
+    args::{GlobalArgs, InitArgs, Network},
+    client::Client,
+    datadir::{Config, Contracts, DataDir, create_private_dir},
+    keystore,
+    output::Printer,
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InitReport<'a> {
+    data_dir: &'a Path,
+    network: &'a str,
+    chain_id: u64,
+    account: &'a str,
+    address: Address,
+    consortium: Address,
+}
+
+pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Result<()> {
+    let data_dir = super::data_dir(global)?;
+    keystore::validate_name(&args.account)?;
+    let name = institution_name(&args.name)?;
+    check_free(data_dir.root())?;
+    let password = keystore::password(&args.account, true)?;
+    let config = initialise(&data_dir, global.network, &args.account, name, &password)?;
+    printer.result(
+        &InitReport {
+            data_dir: data_dir.root(),
+            network: &config.network,
+            chain_id: config.chain_id,
+            account: &config.default_account,
+            address: config.accounts[&config.default_account],
+            consortium: config.contracts.consortium,
+        },
+        || {
+            format!(
+                "initialised {}\n  network     {} (chain id {})\n  account     {} {}\n  consortium  {}\n",
+                data_dir.root().display(),
+                config.network,
+                config.chain_id,
+                config.default_account,
+                config.accounts[&config.default_account],
+                config.contracts.consortium,
+            )
+        },
+    );
+    Ok(())
+}
+
+/// Fails unless `root` is absent or an empty directory.
+pub(super) fn check_free(root: &Path) -> Result<()> {
+    if root.join("config.json").exists() {
+        bail!("{} is already initialised", root.display());
+    }
+    if root.exists() {
+        let empty = fs::read_dir(root)
+            .with_context(|| format!("reading {}", root.display()))?
+            .next()
+            .is_none();
+        if !empty {
+            bail!(
+                "{} exists and is not empty; choose another --data-dir",
+                root.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Builds the data directory in a staging directory beside it and renames it into place, so an
+/// interrupted `init` leaves nothing half-made under the real name.
+pub(super) fn initialise(
+    data_dir: &DataDir,
+    network: Network,
+    account: &str,
+    institution: B256,
+    password: &str,
+) -> Result<Config> {
+    let root = data_dir.root();
+    let parent = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+    let leaf = root
+        .file_name()
+        .context("the data directory needs a name")?
+        .to_string_lossy();
+    let staging = parent.join(format!(".{leaf}.init-{}", std::process::id()));
+    let built = build(
+        &DataDir::at(staging.clone()),
+        network,
+        account,
+        institution,
+        password,
+    );
+    let config = match built {
+        Ok(config) => config,
+        Err(err) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(err);
+        }
+    };
+    if root.exists() {
+        // check_free made sure it is empty.
+        fs::remove_dir(root).with_context(|| format!("replacing {}", root.display()))?;
+    }
+    fs::rename(&staging, root)
+        .with_context(|| format!("moving the new data into {}", root.display()))?;
+    Ok(config)
+}
+
+fn build(
+    data_dir: &DataDir,
+    network: Network,
+    account: &str,
+    institution: B256,
+    password: &str,
+) -> Result<Config> {
+    create_private_dir(data_dir.root())?;
+    let signer = keystore::create(&data_dir.keystore_dir(), account, password)?;
+    let address = signer.address();
+    let (chain_id, consortium) = match network {
+        Network::Embedded => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            // Gas is free on the consortium chain; the balance only pays for value transfers.
+            let genesis = Genesis::new(now).fund(address, parse_ether("1000000")?);
+            let chain =
+                Chain::create(data_dir.chain_dir(), genesis).context("creating the chain")?;
+            let chain_id = chain.chain_id();
+            let mut client = Client::from_chain(chain);
+            let code = deploy_code(
+                &Consortium::BYTECODE,
+                &Consortium::constructorCall {
+                    initialAdmins: vec![address],
+                    names: vec![institution],
+                    initialThreshold: U256::from(1),
+                },
+            );
+            (
+                chain_id,
+                client
+                    .deploy(&signer, code)
+                    .context("deploying Consortium")?,
+            )
+        }
+    };
+    let config = Config {
+        version: 1,
+        network: "embedded".into(),
+        chain_id,
+        default_account: account.to_string(),
+        accounts: BTreeMap::from([(account.to_string(), address)]),
+        contracts: Contracts { consortium },
+    };
+    data_dir.save_config(&config)?;
+    Ok(config)
+}
+
+/// An institution name as the contract stores it: UTF-8, zero-padded to 32 bytes.
+pub(super) fn institution_name(name: &str) -> Result<B256> {
+    if name.len() > 32 {
+        bail!(
+            "institution name `{name}` is {} bytes long; at most 32 fit on chain",
+            name.len()
+        );
+    }
+    let mut bytes = [0u8; 32];
+    bytes[..name.len()].copy_from_slice(name.as_bytes());
+    Ok(B256::from(bytes))
+}
+
+/// The inverse of [`institution_name`].
+pub(super) fn display_name(name: B256) -> String {
+    let end = name.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    String::from_utf8_lossy(&name[..end]).into_owned()
+}

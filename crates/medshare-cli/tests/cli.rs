@@ -1,0 +1,345 @@
+//! End-to-end tests of the `medshare` binary: what a user types and what they see.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    path::Path,
+    process::{Command, Output},
+};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn medshare(data_dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_medshare"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("MEDSHARE_PASSWORD", PASSWORD);
+    cmd.env_remove("MEDSHARE_NETWORK")
+        .env_remove("MEDSHARE_DATA_DIR");
+    cmd
+}
+
+fn run(data_dir: &Path, args: &[&str]) -> Output {
+    medshare(data_dir, args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A failure must be one line on stderr starting with `error:`, exit code 1, and no panic.
+fn assert_one_line_error(output: &Output, expected: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(expected), "expected `{expected}` in: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
+}
+
+fn init(data_dir: &Path) -> serde_json::Value {
+    let output = run(data_dir, &["--json", "init", "--name", "St Mary Hospital"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn init_then_status_on_the_embedded_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let report = init(&dir);
+    assert_eq!(report["network"], "embedded");
+    assert_eq!(report["chainId"], 1337);
+
+    // The keystore is private and encrypted.
+    let keystore = dir.join("keystore/default.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&keystore).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(dir.join("keystore"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+    }
+    let keystore_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&keystore).unwrap()).unwrap();
+    assert_eq!(keystore_json["crypto"]["kdf"], "scrypt");
+
+    // A second process reads what the first one deployed.
+    let output = run(&dir, &["--json", "chain", "status"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["chainId"], 1337);
+    assert_eq!(
+        status["blockNumber"], 1,
+        "genesis + the Consortium deployment"
+    );
+    assert_eq!(status["contracts"]["consortium"], report["consortium"]);
+    assert_eq!(status["consortium"]["members"], "0x1");
+    assert_eq!(status["consortium"]["threshold"], "0x1");
+
+    let text = stdout(&run(&dir, &["chain", "status"]));
+    assert!(text.contains("chain id     1337"), "{text}");
+    let consortium = report["consortium"].as_str().unwrap().to_lowercase();
+    assert!(text.to_lowercase().contains(&consortium), "{text}");
+
+    // No staging directory is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("data")]);
+}
+
+#[test]
+fn governance_through_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    assert!(run(&dir, &["account", "new", "regulator"]).status.success());
+    let regulator = stdout(&run(&dir, &["-q", "account", "address", "regulator"]))
+        .trim()
+        .to_string();
+    assert!(
+        regulator.starts_with("0x") && regulator.len() == 42,
+        "{regulator}"
+    );
+
+    let out = run(
+        &dir,
+        &[
+            "consortium",
+            "propose",
+            "add",
+            &regulator,
+            "--roles",
+            "admin,authority",
+            "--name",
+            "Regulator",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("proposal #1 executed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&dir, &["consortium", "propose", "set-threshold", "2"]);
+    assert!(
+        stdout(&out).contains("proposal #2 executed"),
+        "{}",
+        stderr(&out)
+    );
+
+    let lab = "0x00000000000000000000000000000000000000aa";
+    let out = run(
+        &dir,
+        &["consortium", "propose", "add", lab, "--roles", "research"],
+    );
+    assert!(
+        stdout(&out).contains("proposal #3 pending: 1 of 2"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&dir, &["--from", "regulator", "consortium", "approve", "3"]);
+    assert!(
+        stdout(&out).contains("proposal #3 executed (2 approvals)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let members: serde_json::Value =
+        serde_json::from_slice(&run(&dir, &["--json", "consortium", "members"]).stdout).unwrap();
+    let roles: Vec<&str> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["roles"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["admin", "admin,authority", "research"]);
+
+    // The contract's custom error reaches the user by name.
+    let out = run(&dir, &["--from", "regulator", "consortium", "approve", "3"]);
+    assert_one_line_error(&out, "ConsortiumProposalNotPending");
+    let out = run(&dir, &["consortium", "proposal", "3", "--json"]);
+    let proposal: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(proposal["status"], "executed");
+    assert_eq!(proposal["approvals"], 2);
+}
+
+#[test]
+fn demo_runs_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let out = run(&dir, &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("refused: ") && text.contains("ConsortiumUnauthorizedAccount"),
+        "{text}"
+    );
+    assert!(
+        text.contains("4 members, 2 admins, 2-of-2 approvals"),
+        "{text}"
+    );
+    // With an explicit --data-dir the demo's chain stays for inspection.
+    assert!(run(&dir, &["chain", "status"]).status.success());
+}
+
+#[test]
+fn unknown_network_is_refused_before_anything_happens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(tmp.path(), &["--network", "mainnet", "chain", "status"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("invalid value 'mainnet'") && err.contains("embedded"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn missing_data_dir_says_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(&tmp.path().join("nowhere"), &["chain", "status"]);
+    assert_one_line_error(&out, "create one with `medshare init`");
+    let out = run(tmp.path(), &["chain", "status"]);
+    assert_one_line_error(&out, "is not initialised");
+}
+
+#[test]
+fn wrong_password_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let out = medshare(&dir, &["consortium", "propose", "set-threshold", "1"])
+        .env("MEDSHARE_PASSWORD", "not the password")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "wrong password for account `default`");
+    // Nothing was sent.
+    let status: serde_json::Value =
+        serde_json::from_slice(&run(&dir, &["--json", "chain", "status"]).stdout).unwrap();
+    assert_eq!(status["consortium"]["proposals"], "0x0");
+}
+
+#[test]
+fn no_password_and_no_terminal_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = medshare(&tmp.path().join("data"), &["init"])
+        .env_remove("MEDSHARE_PASSWORD")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "MEDSHARE_PASSWORD");
+    assert!(
+        !tmp.path().join("data").exists(),
+        "a failed init leaves nothing"
+    );
+}
+
+#[test]
+fn corrupt_state_is_reported_not_panicked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    std::fs::write(dir.join("chain/chain.redb"), b"this is not a database").unwrap();
+    assert_one_line_error(&run(&dir, &["chain", "status"]), "corrupt");
+
+    std::fs::write(dir.join("config.json"), b"{ not json").unwrap();
+    assert_one_line_error(&run(&dir, &["chain", "status"]), "config.json is corrupt");
+}
+
+#[test]
+fn init_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    assert_one_line_error(&run(&dir, &["init"]), "already initialised");
+    std::fs::create_dir(tmp.path().join("busy")).unwrap();
+    std::fs::write(tmp.path().join("busy/notes.txt"), b"mine").unwrap();
+    assert_one_line_error(&run(&tmp.path().join("busy"), &["init"]), "is not empty");
+    assert_one_line_error(
+        &run(&tmp.path().join("x"), &["init", "--account", "../evil"]),
+        "invalid account name",
+    );
+    assert_one_line_error(
+        &run(
+            &tmp.path().join("y"),
+            &["init", "--name", "An Institution Name Far Too Long To Fit"],
+        ),
+        "at most 32 fit on chain",
+    );
+}
+
+#[test]
+fn bad_arguments_to_propose_are_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    assert_one_line_error(
+        &run(&dir, &["consortium", "propose", "add", "0x1234"]),
+        "is not an address",
+    );
+    assert_one_line_error(
+        &run(
+            &dir,
+            &[
+                "consortium",
+                "propose",
+                "add",
+                "0x00000000000000000000000000000000000000aa",
+            ],
+        ),
+        "--roles is required",
+    );
+    assert_one_line_error(
+        &run(
+            &dir,
+            &[
+                "consortium",
+                "propose",
+                "add",
+                "0x00000000000000000000000000000000000000aa",
+                "--roles",
+                "surgeon",
+            ],
+        ),
+        "unknown role `surgeon`",
+    );
+    // Rejected on chain before signing: the threshold cannot exceed the admin count.
+    assert_one_line_error(
+        &run(&dir, &["consortium", "propose", "set-threshold", "5"]),
+        "ConsortiumInvalidThreshold",
+    );
+    assert_one_line_error(
+        &run(&dir, &["--from", "nobody", "consortium", "approve", "1"]),
+        "no account named `nobody`",
+    );
+}
+
+#[test]
+fn json_errors_are_machine_readable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(&tmp.path().join("nowhere"), &["--json", "chain", "status"]);
+    assert_eq!(out.status.code(), Some(1));
+    let error: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(error["success"], false);
+    assert!(error["error"].as_str().unwrap().contains("medshare init"));
+}

@@ -1,0 +1,23 @@
+//! The medshare Solidity contracts as Rust types.
+//!
+//! The artifacts under `contracts/out/` are produced by `scripts/build-contracts` (solc 0.8.28,
+//! optimizer on, EVM version `shanghai`) and committed, so building this crate needs no
+//! Solidity toolchain. Each contract gets an [`alloy::sol!`] module with typed calls, events,
+//! custom errors and its creation code.
+//!
+//! ```
+//! use alloy::sol_types::SolCall;
+//! use medshare_contracts::Consortium;
+//!
+//! let call = Consortium::hasRoleCall { account: Default::default(), role: medshare_contracts::roles::ADMIN };
+//! assert_eq!(&call.abi_encode()[..4], Consortium::hasRoleCall::SELECTOR);
+//! ```
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
+mod consortium;
+pub use consortium::{Consortium, IConsortium, action, proposal_status};
+
+pub mod roles;
+
+mod deploy;
+pub use deploy::deploy_code;

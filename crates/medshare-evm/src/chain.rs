@@ -1,0 +1,527 @@
+use std::{
+    path::{Path, PathBuf},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use alloy::{
+    consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable},
+    eips::Decodable2718,
+    primitives::{Address, B256, Bytes, TxKind, U256, keccak256},
+};
+use revm::{
+    Context, DatabaseCommit, ExecuteEvm, MainBuilder, MainContext,
+    context::{BlockEnv, TxEnv, result::EVMError, result::ExecutionResult},
+    database::{CacheDB, EmptyDB},
+    primitives::hardfork::SpecId,
+    state::{Account, AccountInfo, EvmState},
+};
+
+use crate::{
+    Block, CallOutcome, CallRequest, Genesis, Log, LogFilter, Receipt,
+    error::{Error, Result},
+    store::{BlockWrite, Store},
+};
+
+/// The EVM hardfork the chain runs: Shanghai, as on the Besu QBFT target.
+pub const SPEC: SpecId = SpecId::SHANGHAI;
+
+/// An EVM chain executed in-process by revm.
+///
+/// Every accepted transaction is executed, mined into a block of its own and committed, together
+/// with its state changes, receipt and logs, in one ACID transaction of the backing store. A
+/// chain opened from a directory ([`Chain::create`], [`Chain::open`]) survives restarts and
+/// crashes; the lock on its file keeps other processes out while it is open. A chain made by
+/// [`Chain::in_memory`] vanishes when dropped; [`crate::TestChain`] adds test-only controls.
+///
+/// Block hashes are `keccak256(parentHash ‖ number ‖ timestamp ‖ gasLimit ‖ gasUsed ‖ baseFee ‖
+/// txHash…)` with integers as 8-byte big-endian: unique and chained, but not Ethereum header hashes
+/// (the embedded chain computes no state or receipt tries).
+pub struct Chain {
+    store: Store,
+    genesis: Genesis,
+    state: CacheDB<EmptyDB>,
+    head: Block,
+    pub(crate) clock: Clock,
+    path: Option<PathBuf>,
+}
+
+/// Where block timestamps come from: the wall clock, shifted and overridable for tests.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Clock {
+    /// Seconds added to the wall clock (time travel).
+    pub(crate) offset: u64,
+    /// Exact timestamp for the next block, consumed when it is mined.
+    pub(crate) next: Option<u64>,
+}
+
+impl Clock {
+    fn now(&self) -> u64 {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        wall.saturating_add(self.offset)
+    }
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("chain_id", &self.genesis.chain_id)
+            .field("head", &self.head.number)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Chain {
+    /// A fresh chain that lives in memory only.
+    pub fn in_memory(genesis: Genesis) -> Result<Self> {
+        let store = Store::in_memory()?;
+        let (block, changes) = genesis_block(&genesis);
+        store.write_genesis(&genesis, &block, &changes)?;
+        Self::from_store(store, None)
+    }
+
+    /// Creates a persistent chain in directory `dir` (created if missing).
+    ///
+    /// Fails with [`Error::AlreadyExists`] if `dir` already holds a chain.
+    pub fn create(dir: impl AsRef<Path>, genesis: Genesis) -> Result<Self> {
+        let dir = dir.as_ref();
+        let (block, changes) = genesis_block(&genesis);
+        let store = Store::create(dir, |store| store.write_genesis(&genesis, &block, &changes))?;
+        Self::from_store(store, Some(dir.to_path_buf()))
+    }
+
+    /// Opens the persistent chain in directory `dir`.
+    ///
+    /// Fails with [`Error::NotFound`] if there is none, [`Error::Locked`] if another process has
+    /// it open, and [`Error::Corrupt`] if the file is not a readable chain.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        Self::from_store(Store::open(dir)?, Some(dir.to_path_buf()))
+    }
+
+    fn from_store(store: Store, path: Option<PathBuf>) -> Result<Self> {
+        let loaded = store.load()?;
+        Ok(Self {
+            store,
+            genesis: loaded.genesis,
+            state: loaded.state,
+            head: loaded.head,
+            clock: Clock::default(),
+            path,
+        })
+    }
+
+    /// EIP-155 chain id.
+    pub const fn chain_id(&self) -> u64 {
+        self.genesis.chain_id
+    }
+
+    /// The parameters the chain was created with.
+    pub const fn genesis(&self) -> &Genesis {
+        &self.genesis
+    }
+
+    /// Directory of a persistent chain; `None` for an in-memory one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The latest block.
+    pub const fn head(&self) -> &Block {
+        &self.head
+    }
+
+    /// Number of the latest block.
+    pub const fn block_number(&self) -> u64 {
+        self.head.number
+    }
+
+    /// Block `number`, if mined.
+    pub fn block(&self, number: u64) -> Result<Option<Block>> {
+        self.store.block(number)
+    }
+
+    /// Receipt of an included transaction.
+    pub fn receipt(&self, tx_hash: B256) -> Result<Option<Receipt>> {
+        self.store.receipt(tx_hash)
+    }
+
+    /// Signed EIP-2718 bytes of an included transaction.
+    pub fn raw_transaction(&self, tx_hash: B256) -> Result<Option<Bytes>> {
+        self.store.raw_transaction(tx_hash)
+    }
+
+    /// Logs matching `filter`, like `eth_getLogs`.
+    pub fn logs(&self, filter: &LogFilter) -> Result<Vec<Log>> {
+        let from = filter.from_block.unwrap_or(0);
+        let to = filter
+            .to_block
+            .unwrap_or(self.head.number)
+            .min(self.head.number);
+        if from > to {
+            return Ok(Vec::new());
+        }
+        self.store.logs(from, to, filter)
+    }
+
+    /// Account nonce (number of transactions sent, or contracts created by a contract).
+    pub fn nonce(&self, address: Address) -> u64 {
+        self.account(address).map_or(0, |info| info.nonce)
+    }
+
+    /// Account balance in wei.
+    pub fn balance(&self, address: Address) -> U256 {
+        self.account(address)
+            .map_or(U256::ZERO, |info| info.balance)
+    }
+
+    /// Deployed code of an account (empty for an externally owned account).
+    pub fn code(&self, address: Address) -> Bytes {
+        self.account(address)
+            .and_then(|info| info.code)
+            .map(|code| code.original_bytes())
+            .unwrap_or_default()
+    }
+
+    /// Value of a storage slot.
+    pub fn storage_at(&self, address: Address, slot: U256) -> U256 {
+        use revm::DatabaseRef;
+        self.state.storage_ref(address, slot).unwrap_or_default()
+    }
+
+    fn account(&self, address: Address) -> Option<AccountInfo> {
+        use revm::DatabaseRef;
+        self.state.basic_ref(address).ok().flatten()
+    }
+
+    /// Validates, executes and mines a signed transaction (EIP-2718 bytes: legacy with EIP-155,
+    /// EIP-2930 or EIP-1559), returning its receipt.
+    ///
+    /// A transaction that reverts is still mined (its receipt has `status == false`); one that
+    /// cannot be included at all (bad signature, wrong chain id, nonce, gas, balance) is
+    /// rejected with an error and changes nothing.
+    pub fn send_raw_transaction(&mut self, raw: &[u8]) -> Result<Receipt> {
+        let envelope = decode_transaction(raw)?;
+        let caller = envelope
+            .recover_signer()
+            .map_err(|e| Error::Rejected(format!("invalid signature: {e}")))?;
+        let tx = tx_env(&envelope, caller, self.chain_id())?;
+        self.mine(tx, *envelope.tx_hash(), Bytes::copy_from_slice(raw))
+    }
+
+    /// Executes `tx` in a new block and commits it.
+    pub(crate) fn mine(&mut self, tx: TxEnv, hash: B256, raw: Bytes) -> Result<Receipt> {
+        let timestamp = self.next_timestamp();
+        let block_env = self.block_env(self.head.number + 1, timestamp);
+        let from = tx.caller;
+        let to = tx.kind.to().copied();
+        // What the sender pays per gas: the gas price of legacy and EIP-2930 transactions, and
+        // min(max fee, base fee + priority fee) for EIP-1559 ones.
+        let gas_price = {
+            use revm::context::Transaction;
+            tx.effective_gas_price(u128::from(block_env.basefee))
+        };
+        let outcome = self.execute(tx, block_env)?;
+
+        let gas_used = outcome.result.tx_gas_used();
+        let parent_hash = self.head.hash;
+        let number = self.head.number + 1;
+        let mut block = Block {
+            number,
+            hash: B256::ZERO,
+            parent_hash,
+            timestamp,
+            gas_limit: self.genesis.gas_limit,
+            gas_used,
+            base_fee_per_gas: 0,
+            transactions: vec![hash],
+        };
+        block.hash = block_hash(&block);
+        let status = outcome.result.is_success();
+        let contract_address = outcome.result.created_address().filter(|_| status);
+        let output = match &outcome.result {
+            ExecutionResult::Success { output, .. } => output.data().clone(),
+            ExecutionResult::Revert { output, .. } => output.clone(),
+            ExecutionResult::Halt { .. } => Bytes::new(),
+        };
+        let logs = if status {
+            outcome.result.logs().to_vec()
+        } else {
+            Vec::new()
+        };
+        let receipt = Receipt {
+            transaction_hash: hash,
+            transaction_index: 0,
+            block_number: number,
+            block_hash: block.hash,
+            from,
+            to,
+            contract_address,
+            status,
+            gas_used,
+            cumulative_gas_used: gas_used,
+            effective_gas_price: gas_price,
+            logs: logs
+                .into_iter()
+                .enumerate()
+                .map(|(index, log)| Log {
+                    address: log.address,
+                    topics: log.data.topics().to_vec(),
+                    data: log.data.data,
+                    block_number: number,
+                    block_hash: block.hash,
+                    transaction_hash: hash,
+                    transaction_index: 0,
+                    log_index: index as u64,
+                })
+                .collect(),
+            output,
+        };
+        self.store.write_block(&BlockWrite {
+            block: &block,
+            changes: &outcome.state,
+            receipts: std::slice::from_ref(&receipt),
+            raw_transactions: &[(hash, raw)],
+        })?;
+        // Only once the block is durable does the in-memory view move on.
+        self.state.commit(outcome.state);
+        self.head = block;
+        self.clock.next = None;
+        Ok(receipt)
+    }
+
+    /// Executes a read-only call against the latest state (`eth_call`); nothing is committed.
+    pub fn call(&self, request: &CallRequest) -> Result<CallOutcome> {
+        let block_env = self.block_env(self.head.number + 1, self.next_timestamp());
+        let outcome = self.execute(self.call_env(request), block_env)?;
+        let gas_used = outcome.result.tx_gas_used();
+        Ok(match outcome.result {
+            ExecutionResult::Success { output, .. } => CallOutcome {
+                success: true,
+                output: output.into_data(),
+                gas_used,
+            },
+            ExecutionResult::Revert { output, .. } => CallOutcome {
+                success: false,
+                output,
+                gas_used,
+            },
+            ExecutionResult::Halt { .. } => CallOutcome {
+                success: false,
+                output: Bytes::new(),
+                gas_used,
+            },
+        })
+    }
+
+    /// The smallest gas limit with which `request` succeeds (`eth_estimateGas`), found by binary
+    /// search. Fails with [`Error::Rejected`] if it fails even with the block gas limit.
+    pub fn estimate_gas(&self, request: &CallRequest) -> Result<u64> {
+        let with_gas = |gas: u64| {
+            let mut request = request.clone();
+            request.gas = Some(gas);
+            self.call(&request)
+        };
+        let cap = request.gas.unwrap_or(self.genesis.gas_limit);
+        let first = with_gas(cap)?;
+        if !first.success {
+            return Err(Error::Rejected(format!(
+                "execution fails even with {cap} gas (revert data 0x{})",
+                alloy::primitives::hex::encode(&first.output)
+            )));
+        }
+        // Gas used is a lower bound; refunds and the 63/64 rule can make the needed limit higher.
+        let (mut low, mut high) = (first.gas_used.saturating_sub(1), cap);
+        while low + 1 < high {
+            let mid = low + (high - low) / 2;
+            if with_gas(mid)?.success {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        Ok(high)
+    }
+
+    fn call_env(&self, request: &CallRequest) -> TxEnv {
+        TxEnv {
+            tx_type: 0,
+            caller: request.from,
+            gas_limit: request.gas.unwrap_or(self.genesis.gas_limit),
+            gas_price: 0,
+            kind: request.to.map_or(TxKind::Create, TxKind::Call),
+            value: request.value,
+            data: request.data.clone(),
+            nonce: self.nonce(request.from),
+            chain_id: Some(self.chain_id()),
+            ..Default::default()
+        }
+    }
+
+    fn execute(&self, tx: TxEnv, block: BlockEnv) -> Result<revm::context::result::ResultAndState> {
+        let chain_id = self.chain_id();
+        let mut evm = Context::mainnet()
+            .with_ref_db(&self.state)
+            .modify_cfg_chained(|cfg| {
+                cfg.chain_id = chain_id;
+                cfg.set_spec_and_mainnet_gas_params(SPEC);
+            })
+            .with_block(block)
+            .build_mainnet();
+        evm.transact(tx).map_err(|err| match err {
+            EVMError::Transaction(invalid) => Error::Rejected(invalid.to_string()),
+            EVMError::Header(invalid) => Error::Rejected(invalid.to_string()),
+            EVMError::Database(never) => match never {},
+            other => Error::Rejected(other.to_string()),
+        })
+    }
+
+    fn block_env(&self, number: u64, timestamp: u64) -> BlockEnv {
+        BlockEnv {
+            number: U256::from(number),
+            timestamp: U256::from(timestamp),
+            gas_limit: self.genesis.gas_limit,
+            basefee: 0,
+            difficulty: U256::ZERO,
+            prevrandao: Some(B256::ZERO),
+            ..Default::default()
+        }
+    }
+
+    /// Timestamp of the next block: the (shifted) wall clock, an explicit override, and always
+    /// after the parent.
+    pub(crate) fn next_timestamp(&self) -> u64 {
+        let wanted = self.clock.next.unwrap_or_else(|| self.clock.now());
+        wanted.max(self.head.timestamp + 1)
+    }
+
+    pub(crate) const fn state(&self) -> &CacheDB<EmptyDB> {
+        &self.state
+    }
+
+    pub(crate) const fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn restore(&mut self, state: CacheDB<EmptyDB>, head: Block) {
+        self.state = state;
+        self.head = head;
+    }
+
+    pub(crate) fn set_balance(&mut self, address: Address, balance: U256) -> Result<()> {
+        let mut info = self.account(address).unwrap_or_default();
+        info.balance = balance;
+        let mut account = Account::from(info);
+        account.mark_touch();
+        let changes: EvmState = std::iter::once((address, account)).collect();
+        // Recorded as a rewrite of the head block so that the store and memory agree.
+        self.store.write_block(&BlockWrite {
+            block: &self.head,
+            changes: &changes,
+            receipts: &[],
+            raw_transactions: &[],
+        })?;
+        self.state.commit(changes);
+        Ok(())
+    }
+}
+
+fn genesis_block(genesis: &Genesis) -> (Block, EvmState) {
+    let mut block = Block {
+        number: 0,
+        hash: B256::ZERO,
+        parent_hash: B256::ZERO,
+        timestamp: genesis.timestamp,
+        gas_limit: genesis.gas_limit,
+        gas_used: 0,
+        base_fee_per_gas: 0,
+        transactions: Vec::new(),
+    };
+    block.hash = block_hash(&block);
+    let changes = genesis
+        .alloc
+        .iter()
+        .map(|(address, balance)| {
+            let mut account = Account::from(AccountInfo::from_balance(*balance));
+            account.mark_touch();
+            (*address, account)
+        })
+        .collect();
+    (block, changes)
+}
+
+fn block_hash(block: &Block) -> B256 {
+    let mut preimage = Vec::with_capacity(72 + 32 * block.transactions.len());
+    preimage.extend_from_slice(block.parent_hash.as_slice());
+    for field in [
+        block.number,
+        block.timestamp,
+        block.gas_limit,
+        block.gas_used,
+        block.base_fee_per_gas,
+    ] {
+        preimage.extend_from_slice(&field.to_be_bytes());
+    }
+    for hash in &block.transactions {
+        preimage.extend_from_slice(hash.as_slice());
+    }
+    keccak256(preimage)
+}
+
+fn decode_transaction(raw: &[u8]) -> Result<TxEnvelope> {
+    let mut buf = raw;
+    let envelope = TxEnvelope::decode_2718(&mut buf)
+        .map_err(|e| Error::MalformedTransaction(e.to_string()))?;
+    if !buf.is_empty() {
+        return Err(Error::MalformedTransaction(format!(
+            "{} trailing bytes",
+            buf.len()
+        )));
+    }
+    Ok(envelope)
+}
+
+/// Maps a signed transaction to revm's transaction environment, refusing what Shanghai and a
+/// replay-safe chain do not accept.
+fn tx_env(envelope: &TxEnvelope, caller: Address, chain_id: u64) -> Result<TxEnv> {
+    match envelope {
+        TxEnvelope::Legacy(_) | TxEnvelope::Eip2930(_) | TxEnvelope::Eip1559(_) => {}
+        TxEnvelope::Eip4844(_) | TxEnvelope::Eip7702(_) => {
+            return Err(Error::Rejected(format!(
+                "transaction type {} is not enabled on this chain (Shanghai)",
+                envelope.tx_type() as u8
+            )));
+        }
+    }
+    match envelope.chain_id() {
+        None => {
+            return Err(Error::Rejected(
+                "legacy transaction without EIP-155 chain id (replayable); sign it with the chain id"
+                    .into(),
+            ));
+        }
+        Some(id) if id != chain_id => {
+            return Err(Error::Rejected(format!(
+                "transaction is for chain {id}, this chain is {chain_id}"
+            )));
+        }
+        Some(_) => {}
+    }
+    Ok(TxEnv {
+        tx_type: envelope.tx_type() as u8,
+        caller,
+        gas_limit: envelope.gas_limit(),
+        gas_price: envelope.max_fee_per_gas(),
+        kind: envelope.kind(),
+        value: envelope.value(),
+        data: envelope.input().clone(),
+        nonce: envelope.nonce(),
+        chain_id: envelope.chain_id(),
+        access_list: envelope.access_list().cloned().unwrap_or_default(),
+        gas_priority_fee: envelope.max_priority_fee_per_gas(),
+        ..Default::default()
+    })
+}
