@@ -81,8 +81,9 @@ impl Store {
             return Err(Error::AlreadyExists { path });
         }
         fs::create_dir_all(dir).map_err(|e| Error::Storage(e.into()))?;
-        let tmp = dir.join(format!("{CHAIN_FILE}.tmp"));
-        // A leftover from a creation that was interrupted holds nothing of value.
+        // Per process, so that two processes creating the same chain never share a file.
+        let tmp = dir.join(format!("{CHAIN_FILE}.tmp-{}", std::process::id()));
+        // A leftover of an interrupted creation (by a process with our pid) holds nothing of value.
         let _ = fs::remove_file(&tmp);
         {
             let store = Self {
@@ -90,7 +91,16 @@ impl Store {
             };
             genesis_write(&store)?;
         }
-        fs::rename(&tmp, &path).map_err(|e| Error::Storage(e.into()))?;
+        // A hard link publishes the file without clobbering a chain another process created
+        // meanwhile (a rename would silently replace it).
+        let published = fs::hard_link(&tmp, &path);
+        let _ = fs::remove_file(&tmp);
+        match published {
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::AlreadyExists { path });
+            }
+            other => other.map_err(|e| Error::Storage(e.into()))?,
+        }
         sync_dir(dir)?;
         Self::open(dir)
     }
