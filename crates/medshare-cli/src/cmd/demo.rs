@@ -1,8 +1,9 @@
 //! `medshare demo`: the end-to-end flow on a fresh embedded chain, narrated step by step.
 //!
 //! It grows with the project: today it bootstraps a consortium of a hospital, a regulator, a
-//! research lab and a re-encryption proxy, governed by 2-of-2 admin approval, and shows that
-//! the chain refuses a change proposed by a non-admin.
+//! research lab and three re-encryption proxies, governed by 2-of-2 admin approval, shows that
+//! the chain refuses a change proposed by a non-admin, and shares a record with the lab through
+//! 2-of-3 threshold proxy re-encryption under a per-record label key.
 
 use std::path::PathBuf;
 
@@ -103,9 +104,9 @@ fn narrate(
     };
     let regulator = new_account("regulator")?;
     let lab = new_account("city-lab")?;
-    let proxy = new_account("proxy-1")?;
+    let proxies = [new_account("proxy-1")?, new_account("proxy-2")?, new_account("proxy-3")?];
     data_dir.save_config(&config)?;
-    step("created keystores for the regulator, City Lab and proxy-1".into());
+    step("created keystores for the regulator, City Lab and proxies 1-3".into());
 
     let mut client = Client::open(data_dir)?;
     let add = |signer: &PrivateKeySigner, roles, name: &str| -> Result<Change> {
@@ -137,7 +138,9 @@ fn narrate(
 
     for (signer, roles, name) in [
         (&lab, roles::RESEARCH, "City Lab"),
-        (&proxy, roles::PROXY, "Proxy One"),
+        (&proxies[0], roles::PROXY, "Proxy One"),
+        (&proxies[1], roles::PROXY, "Proxy Two"),
+        (&proxies[2], roles::PROXY, "Proxy Three"),
     ] {
         let proposed =
             consortium::propose(&mut client, &config, &hospital, add(signer, roles, name)?)?;
@@ -169,13 +172,15 @@ fn narrate(
     ));
 
     let members = consortium::members(&client, &config)?;
-    if members.len() != 4 {
-        bail!("expected 4 members, found {}", members.len());
+    if members.len() != 6 {
+        bail!("expected 6 members, found {}", members.len());
     }
     step(format!(
         "members:\n{}",
         consortium::render_members(&members).trim_end()
     ));
+    share_record(&mut step)?;
+
     let status = chain::status(&client, &config)?;
     step(format!(
         "chain status:\n{}",
@@ -191,4 +196,59 @@ fn scratch_dir() -> Result<PathBuf> {
         .context("the system clock is before 1970")?
         .subsec_nanos();
     Ok(std::env::temp_dir().join(format!("medshare-demo-{}-{nanos}", std::process::id())))
+}
+
+/// A patient's record reaches City Lab through 2-of-3 proxy re-encryption (off-chain for now;
+/// the on-chain grant and re-encryption evidence arrive with the record registry).
+fn share_record(step: &mut impl FnMut(String)) -> Result<()> {
+    use medshare_pre::{
+        CapsuleFrag, KeyFrag, MasterSecret, SecretKey, decrypt_reencrypted, encrypt,
+        generate_kfrags, reencrypt,
+    };
+
+    const RECORD: &[u8] = br#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","code":{"text":"HbA1c"},"valueQuantity":{"value":6.1,"unit":"%"}}}]}"#;
+    let patient = MasterSecret::random();
+    let label = patient.derive_label_key(b"record:st-mary/2026/0001");
+    let label_pk = label.public_key();
+    let (capsule, ciphertext) = encrypt(&label_pk, RECORD);
+    step(format!(
+        "St Mary encrypts a {}-byte FHIR record to the patient's per-record label key",
+        RECORD.len()
+    ));
+
+    let lab_key = SecretKey::random();
+    let kfrags = generate_kfrags(&label, &lab_key.public_key(), 2, 3)
+        .map_err(|e| anyhow::anyhow!("generating key fragments: {e}"))?;
+    step("the patient grants City Lab 2-of-3 access: one key fragment per proxy".into());
+
+    // Proxies 1 and 3 answer; each checks its fragment before using it.
+    let cfrags = [&kfrags[0], &kfrags[2]]
+        .into_iter()
+        .map(|kfrag| -> Result<Vec<u8>> {
+            let received = KeyFrag::from_bytes(kfrag.to_bytes().as_slice())
+                .map_err(|e| anyhow::anyhow!("decoding a key fragment: {e}"))?;
+            let verified = received
+                .verify(&label_pk, &lab_key.public_key())
+                .map_err(|(e, _)| anyhow::anyhow!("a proxy rejected its key fragment: {e}"))?;
+            Ok(reencrypt(&capsule, &verified).to_bytes().to_vec())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    step("proxies 1 and 3 re-encrypt the capsule, each with a proof of correct work".into());
+
+    let verified = cfrags
+        .iter()
+        .map(|bytes| {
+            CapsuleFrag::from_bytes(bytes)
+                .map_err(|e| anyhow::anyhow!("decoding a capsule fragment: {e}"))?
+                .verify(&capsule, &label_pk, &lab_key.public_key())
+                .map_err(|(e, _)| anyhow::anyhow!("a capsule fragment failed verification: {e}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let plaintext = decrypt_reencrypted(&lab_key, &capsule, &verified, &ciphertext)
+        .map_err(|e| anyhow::anyhow!("City Lab could not decrypt: {e}"))?;
+    if plaintext != RECORD {
+        bail!("the decrypted record differs from the original");
+    }
+    step("City Lab verifies both fragments and decrypts the record; it matches".into());
+    Ok(())
 }
