@@ -194,9 +194,10 @@ fn demo_runs_end_to_end() {
         "{text}"
     );
     assert!(
-        text.contains("4 members, 2 admins, 2-of-2 approvals"),
+        text.contains("6 members, 2 admins, 2-of-2 approvals"),
         "{text}"
     );
+    assert!(text.contains("decrypts the record; it matches"), "{text}");
     // With an explicit --data-dir the demo's chain stays for inspection.
     assert!(run(&dir, &["chain", "status"]).status.success());
 }

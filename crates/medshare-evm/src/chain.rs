@@ -1,7 +1,4 @@
-use std::{
-    path::{Path, PathBuf},
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::path::{Path, PathBuf};
 
 use alloy::{
     consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable},
@@ -20,6 +17,7 @@ use crate::{
     Block, CallOutcome, CallRequest, Genesis, Log, LogFilter, Receipt,
     error::{Error, Result},
     store::{BlockWrite, Store},
+    types::unix_now,
 };
 
 /// The EVM hardfork the chain runs: Shanghai, as on the Besu QBFT target.
@@ -56,11 +54,7 @@ pub(crate) struct Clock {
 
 impl Clock {
     fn now(&self) -> u64 {
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        wall.saturating_add(self.offset)
+        unix_now().saturating_add(self.offset)
     }
 }
 

@@ -47,11 +47,7 @@ impl std::fmt::Debug for TestChain {
 impl TestChain {
     /// A fresh chain with the default chain id, genesis at the current time.
     pub fn new() -> Result<Self> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        Self::with_genesis(Genesis::new(now))
+        Self::with_genesis(Genesis::starting_now())
     }
 
     /// A fresh chain from `genesis`.

@@ -206,6 +206,11 @@ impl Genesis {
         }
     }
 
+    /// A genesis at the current time with the default chain id and gas limit.
+    pub fn starting_now() -> Self {
+        Self::new(unix_now())
+    }
+
     /// Funds `account` with `balance` wei at genesis.
     pub fn fund(mut self, account: Address, balance: U256) -> Self {
         self.alloc.push((account, balance));
@@ -217,4 +222,11 @@ impl Genesis {
         self.chain_id = chain_id;
         self
     }
+}
+
+/// Seconds since the Unix epoch by the wall clock (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

@@ -104,7 +104,11 @@ fn narrate(
     };
     let regulator = new_account("regulator")?;
     let lab = new_account("city-lab")?;
-    let proxies = [new_account("proxy-1")?, new_account("proxy-2")?, new_account("proxy-3")?];
+    let proxies = [
+        new_account("proxy-1")?,
+        new_account("proxy-2")?,
+        new_account("proxy-3")?,
+    ];
     data_dir.save_config(&config)?;
     step("created keystores for the regulator, City Lab and proxies 1-3".into());
 

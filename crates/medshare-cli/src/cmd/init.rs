@@ -133,12 +133,8 @@ fn build(
     let address = signer.address();
     let (chain_id, consortium) = match network {
         Network::Embedded => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
             // Gas is free on the consortium chain; the balance only pays for value transfers.
-            let genesis = Genesis::new(now).fund(address, parse_ether("1000000")?);
+            let genesis = Genesis::starting_now().fund(address, parse_ether("1000000")?);
             let chain =
                 Chain::create(data_dir.chain_dir(), genesis).context("creating the chain")?;
             let chain_id = chain.chain_id();
