@@ -1,9 +1,12 @@
-//! Encrypted Ethereum keystores (Web3 Secret Storage, scrypt + AES-128-CTR) in the data directory.
+//! Encrypted secrets in the data directory: Ethereum account keys and medshare's own secrets
+//! (identity secrets, credentials, authority key shares), all as Web3 Secret Storage files
+//! (scrypt + AES-128-CTR + keccak MAC), written atomically with mode 0600 in a 0700 directory.
 
 use std::{fs, path::Path};
 
-use alloy::signers::local::{LocalSignerError, PrivateKeySigner};
+use alloy::signers::local::PrivateKeySigner;
 use anyhow::{Context, Result, bail};
+use eth_keystore::KeystoreError;
 
 use crate::datadir::{create_private_dir, write_atomically};
 
@@ -46,33 +49,16 @@ pub(crate) fn password(account: &str, confirm: bool) -> Result<String> {
     Ok(password)
 }
 
-/// Creates a new random account in `dir/<name>.json`, readable by the owner only.
-///
-/// The keystore is written in a private scratch directory and renamed into place, so a crash
-/// never leaves a partial keystore under the account's name.
+/// Creates a new random account in `dir/<name>.json`.
 pub(crate) fn create(dir: &Path, name: &str, password: &str) -> Result<PrivateKeySigner> {
     validate_name(name)?;
     let path = dir.join(format!("{name}.json"));
     if path.exists() {
         bail!("account `{name}` already exists ({})", path.display());
     }
-    create_private_dir(dir)?;
-    let scratch = dir.join(format!(".new-{name}-{}", std::process::id()));
-    create_private_dir(&scratch)?;
-    let result = (|| {
-        let (signer, _) = PrivateKeySigner::new_keystore(
-            &scratch,
-            &mut rand08::thread_rng(),
-            password,
-            Some(name),
-        )
-        .context("creating the keystore")?;
-        let contents = fs::read(scratch.join(name)).context("reading the new keystore")?;
-        write_atomically(&path, &contents, 0o600)?;
-        Ok(signer)
-    })();
-    let _ = fs::remove_dir_all(&scratch);
-    result
+    let signer = PrivateKeySigner::random();
+    store_secret(&path, signer.to_bytes().as_slice(), password)?;
+    Ok(signer)
 }
 
 /// Decrypts account `name`.
@@ -81,10 +67,41 @@ pub(crate) fn unlock(dir: &Path, name: &str, password: &str) -> Result<PrivateKe
     if !path.is_file() {
         bail!("no keystore for account `{name}` at {}", path.display());
     }
-    PrivateKeySigner::decrypt_keystore(&path, password).map_err(|err| match err {
-        LocalSignerError::EthKeystoreError(eth_keystore::KeystoreError::MacMismatch) => {
-            anyhow::anyhow!("wrong password for account `{name}`")
-        }
-        other => anyhow::Error::new(other).context(format!("reading keystore {}", path.display())),
+    let secret =
+        load_secret(&path, password).map_err(|err| err.context(format!("account `{name}`")))?;
+    PrivateKeySigner::from_slice(&secret)
+        .with_context(|| format!("keystore {} holds no valid key", path.display()))
+}
+
+/// Encrypts `secret` under `password` into the file `path`, replacing it atomically.
+///
+/// The keystore library writes files itself (non-atomically, default mode), so it writes into
+/// a private scratch directory and the result is moved into place by [`write_atomically`].
+pub(crate) fn store_secret(path: &Path, secret: &[u8], password: &str) -> Result<()> {
+    let dir = path.parent().context("secret path has no directory")?;
+    create_private_dir(dir)?;
+    let scratch = dir.join(format!(".scratch-{}", std::process::id()));
+    create_private_dir(&scratch)?;
+    let result = (|| {
+        eth_keystore::encrypt_key(
+            &scratch,
+            &mut rand08::thread_rng(),
+            secret,
+            password,
+            Some("secret"),
+        )
+        .context("encrypting")?;
+        let contents = fs::read(scratch.join("secret")).context("reading the encrypted file")?;
+        write_atomically(path, &contents, 0o600)
+    })();
+    let _ = fs::remove_dir_all(&scratch);
+    result
+}
+
+/// Decrypts the file `path`; a wrong password is reported as such.
+pub(crate) fn load_secret(path: &Path, password: &str) -> Result<Vec<u8>> {
+    eth_keystore::decrypt_key(path, password).map_err(|err| match err {
+        KeystoreError::MacMismatch => anyhow::anyhow!("wrong password"),
+        other => anyhow::Error::new(other).context(format!("reading {}", path.display())),
     })
 }

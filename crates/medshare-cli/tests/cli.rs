@@ -233,7 +233,7 @@ fn wrong_password_is_refused() {
         .env("MEDSHARE_PASSWORD", "not the password")
         .output()
         .unwrap();
-    assert_one_line_error(&out, "wrong password for account `default`");
+    assert_one_line_error(&out, "account `default`: wrong password");
     // Nothing was sent.
     let status: serde_json::Value =
         serde_json::from_slice(&run(&dir, &["--json", "chain", "status"]).stdout).unwrap();
