@@ -1,0 +1,185 @@
+//! Domain separation: every domain tag of the crate and every hash that turns bytes into a
+//! scalar, a point or a challenge. Nothing else in the crate calls a hash function directly.
+//!
+//! * **Off-chain derivations** (proof nonces) use HKDF-SHA256 with 64 bytes of output reduced
+//!   mod `r` (bias < 2^-250), hedged: fresh randomness + the secret + the statement.
+//! * **Challenges** (registration, issuance, token, trace share, DKG) are
+//!   `keccak256(transcript) mod r`. A transcript starts with the 32-byte tag
+//!   `keccak256(ascii tag)`, followed by fixed-width words: G1 points 64 bytes `x || y`, G2
+//!   points 128 bytes in EIP-197 order, scalars and integers 32 bytes, addresses left-padded
+//!   to 32 bytes, all big-endian (exactly Solidity's `abi.encodePacked` of `uint256`/`bytes32`
+//!   words). See `docs/identity.md` §7.
+//! * **Hash to G2** (`h = H_G2(cm, epoch)`, off-chain only): try-and-increment on keccak256,
+//!   then cofactor clearing.
+
+use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
+use ark_ff::PrimeField;
+use hkdf::HkdfExtract;
+use sha2::Sha256;
+use sha3::{Digest, Keccak256};
+use zeroize::Zeroizing;
+
+use crate::curve::{g1_to_evm, g2_to_evm, scalar_to_be, u64_word};
+
+/// Prefix shared by every tag (format version 1).
+macro_rules! tag {
+    ($s:literal) => {
+        concat!("MEDSHARE-ID-v1/", $s).as_bytes()
+    };
+}
+
+/// Seed of the second G1 generator `H1` (try-and-increment, see [`crate::curve::h1`]).
+pub(crate) const GENERATOR_H1_SEED: &[u8] = tag!("generator-H1");
+/// Seed of the credential base `h = H_G2(cm, epoch)`.
+pub(crate) const HASH_TO_G2: &[u8] = tag!("hash-to-G2");
+/// Keccak transcript tag of the registration proof (knowledge of `m` in `M = m·H1`).
+pub(crate) const REGISTRATION: &[u8] = tag!("registration");
+/// Keccak transcript tag of the issuance-request proof.
+pub(crate) const ISSUANCE_REQUEST: &[u8] = tag!("issuance-request");
+/// Keccak transcript tag of the token (show) proof.
+pub(crate) const TOKEN: &[u8] = tag!("token");
+/// Keccak transcript tag of a trace share's DLEQ proof.
+pub(crate) const TRACE_SHARE: &[u8] = tag!("trace-share");
+/// Keccak transcript tag of a DKG dealer's proof of possession of its constant terms.
+pub(crate) const DKG_POP: &[u8] = tag!("dkg-pop");
+/// Hedged-nonce tag of every proof (the statement and a per-witness index follow).
+pub(crate) const PROOF_NONCE: &[u8] = tag!("proof-nonce");
+
+/// `keccak256(data)`.
+pub(crate) fn keccak256(data: &[u8]) -> [u8; 32] {
+    Keccak256::digest(data).into()
+}
+
+/// HKDF-SHA256 with `salt = tag`, `ikm = parts[0] || parts[1] || ..`, 64 bytes of output read
+/// as a big-endian integer and reduced mod r.
+pub(crate) fn hash_to_scalar(tag: &[u8], parts: &[&[u8]]) -> Fr {
+    let mut extract = HkdfExtract::<Sha256>::new(Some(tag));
+    for part in parts {
+        extract.input_ikm(part);
+    }
+    let (_, hk) = extract.finalize();
+    let mut okm = Zeroizing::new([0u8; 64]);
+    hk.expand(&[], okm.as_mut_slice())
+        .expect("64 bytes is a valid HKDF-SHA256 output length");
+    Fr::from_be_bytes_mod_order(okm.as_slice())
+}
+
+/// A hedged nonce for witness number `index` of a proof: HKDF over fresh randomness, the
+/// secrets and the statement. Even a broken RNG then cannot reuse a nonce across two
+/// different statements.
+pub(crate) fn hedged_nonce(random: &[u8; 32], secrets: &[Fr], statement: &[u8], index: u8) -> Fr {
+    let mut secret_bytes = Zeroizing::new(Vec::with_capacity(32 * secrets.len()));
+    for s in secrets {
+        secret_bytes.extend_from_slice(&scalar_to_be(s));
+    }
+    hash_to_scalar(
+        PROOF_NONCE,
+        &[random, secret_bytes.as_slice(), statement, &[index]],
+    )
+}
+
+/// `h = H_G2(cm, epoch)`: for `ctr = 0, 1, ..`:
+/// `x.c0 = keccak256(tag || cm || u64be(epoch) || u32be(ctr) || 0x00) mod q`,
+/// `x.c1 = keccak256(.. || 0x01) mod q`; the first `x` on the twist (smaller root `y`) is
+/// multiplied by the cofactor; the first non-identity result is `h`. Nobody knows a discrete
+/// log of `h` to any other point; binding `h` to the epoch stops a user from combining two
+/// credentials of different epochs that share `h` (see `docs/identity.md` §4.3).
+pub(crate) fn hash_to_g2(cm: &G1Affine, epoch: u64) -> G2Affine {
+    let mut input = Vec::with_capacity(32 + 64 + 8 + 4 + 1);
+    input.extend_from_slice(&keccak256(HASH_TO_G2));
+    input.extend_from_slice(&g1_to_evm(cm));
+    input.extend_from_slice(&epoch.to_be_bytes());
+    let base = input.len();
+    let mut ctr: u32 = 0;
+    loop {
+        input.truncate(base);
+        input.extend_from_slice(&ctr.to_be_bytes());
+        input.push(0);
+        let c0 = Fq::from_be_bytes_mod_order(&keccak256(&input));
+        *input.last_mut().expect("non-empty") = 1;
+        let c1 = Fq::from_be_bytes_mod_order(&keccak256(&input));
+        if let Some(p) = G2Affine::get_point_from_x_unchecked(Fq2::new(c0, c1), false) {
+            let h = p.clear_cofactor();
+            if !h.is_zero() {
+                return h;
+            }
+        }
+        ctr += 1;
+    }
+}
+
+/// A keccak Fiat-Shamir transcript with the exact byte layout a Solidity verifier hashes.
+#[derive(Clone)]
+pub(crate) struct Transcript {
+    bytes: Vec<u8>,
+}
+
+impl Transcript {
+    /// Starts a transcript with the 32-byte tag `keccak256(tag)`.
+    pub(crate) fn new(tag: &[u8]) -> Self {
+        let mut bytes = Vec::with_capacity(1536);
+        bytes.extend_from_slice(&keccak256(tag));
+        Self { bytes }
+    }
+
+    /// Appends a G1 point as 64 bytes `x || y`.
+    pub(crate) fn g1(&mut self, p: &G1Affine) -> &mut Self {
+        self.bytes.extend_from_slice(&g1_to_evm(p));
+        self
+    }
+
+    /// Appends a G2 point as 128 bytes in EIP-197 order.
+    pub(crate) fn g2(&mut self, p: &G2Affine) -> &mut Self {
+        self.bytes.extend_from_slice(&g2_to_evm(p));
+        self
+    }
+
+    /// Appends an integer as a 32-byte big-endian word.
+    pub(crate) fn uint(&mut self, v: u64) -> &mut Self {
+        self.bytes.extend_from_slice(&u64_word(v));
+        self
+    }
+
+    /// Appends 32 raw bytes.
+    pub(crate) fn bytes32(&mut self, b: &[u8; 32]) -> &mut Self {
+        self.bytes.extend_from_slice(b);
+        self
+    }
+
+    /// `keccak256(transcript)` as the EVM returns it.
+    pub(crate) fn digest(&self) -> [u8; 32] {
+        keccak256(&self.bytes)
+    }
+
+    /// The challenge `keccak256(transcript) mod r`.
+    pub(crate) fn challenge(&self) -> Fr {
+        Fr::from_be_bytes_mod_order(&self.digest())
+    }
+
+    /// The raw transcript bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The raw transcript bytes.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::G1Affine;
+
+    #[test]
+    fn hash_to_g2_lands_in_subgroup_and_depends_on_epoch() {
+        let cm = G1Affine::generator();
+        let a = hash_to_g2(&cm, 1);
+        let b = hash_to_g2(&cm, 2);
+        assert!(a.is_on_curve() && a.is_in_correct_subgroup_assuming_on_curve());
+        assert_ne!(a, b);
+        assert_eq!(a, hash_to_g2(&cm, 1));
+    }
+}

@@ -1,0 +1,341 @@
+//! Every decoder rejects malformed input with a typed error and round-trips valid input
+//! (property tests).
+
+mod common;
+
+use ark_bn254::{Fq, Fq2, Fr, G2Affine};
+use ark_ff::{BigInteger, PrimeField};
+use common::*;
+use medshare_identity::{
+    BlindSignature, Dealing, DecodeError, DkgShare, GroupPublicKey, IdentityPoint, IssuanceRequest,
+    Registration, Token, TraceShare, UserSecret,
+};
+use proptest::prelude::*;
+
+/// Valid encodings of every public wire type, with the offsets of one G1 point, one G2 point
+/// and one scalar in each (where present).
+struct Sample {
+    name: &'static str,
+    bytes: Vec<u8>,
+    g1_at: Option<usize>,
+    g2_at: Option<usize>,
+    scalar_at: Option<usize>,
+}
+
+fn decode(name: &str, b: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    match name {
+        "identity_point" => IdentityPoint::from_bytes(b).map(|v| v.to_bytes().to_vec()),
+        "registration" => Registration::from_bytes(b).map(|v| v.to_bytes().to_vec()),
+        "issuance_request" => IssuanceRequest::from_bytes(b).map(|v| v.to_bytes().to_vec()),
+        "blind_signature" => BlindSignature::from_bytes(b).map(|v| v.to_bytes().to_vec()),
+        "token" => Token::from_bytes(b).map(|v| v.to_bytes().to_vec()),
+        "trace_share" => TraceShare::from_bytes(b).map(|v| v.to_bytes().to_vec()),
+        "group_public_key" => GroupPublicKey::from_bytes(b).map(|v| v.to_bytes()),
+        "dkg_dealing" => Dealing::from_bytes(b).map(|v| v.to_bytes()),
+        "dkg_share" => DkgShare::from_secret_bytes(b).map(|v| v.to_secret_bytes().to_vec()),
+        "user_secret" => UserSecret::from_secret_bytes(b).map(|v| v.to_secret_bytes().to_vec()),
+        other => panic!("unknown decoder {other}"),
+    }
+}
+
+fn samples() -> Vec<Sample> {
+    let mut rng = rng(5);
+    let (gpk, auths) = setup(&mut rng, 2, 3);
+    let user = UserSecret::random_with_rng(&mut rng);
+    let c = reg_ctx(1);
+    let reg = user.register_with_rng(&mut rng, &c);
+    let m = reg.verify(&c).expect("ok").identity();
+    let (req, _) = user.request_credential_with_rng(&mut rng, 1);
+    let blind = auths[0].blind_sign(&req.verify(1, &m).expect("ok"));
+    let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0, 1]);
+    let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
+    let tag = tok.verify(&gpk, &ctx(1), 1).expect("ok").tracing_tag();
+    let share = auths[0].trace_share_with_rng(&mut rng, &tag);
+    let session = medshare_identity::DkgSession {
+        params: gpk.params(),
+        id: [1; 32],
+    };
+    let dealer = medshare_identity::Dealer::new_with_rng(&mut rng, &session, 1).expect("dealer");
+    let sample = |name, bytes: Vec<u8>, g1_at, g2_at, scalar_at| Sample {
+        name,
+        bytes,
+        g1_at,
+        g2_at,
+        scalar_at,
+    };
+    vec![
+        sample("identity_point", m.to_bytes().to_vec(), Some(1), None, None),
+        sample(
+            "registration",
+            reg.to_bytes().to_vec(),
+            Some(1),
+            None,
+            Some(33),
+        ),
+        sample(
+            "issuance_request",
+            req.to_bytes().to_vec(),
+            Some(9),
+            Some(73),
+            Some(265),
+        ),
+        sample(
+            "blind_signature",
+            blind.to_bytes().to_vec(),
+            None,
+            Some(2),
+            None,
+        ),
+        sample(
+            "token",
+            tok.to_bytes().to_vec(),
+            Some(9),
+            Some(41),
+            Some(233),
+        ),
+        sample(
+            "trace_share",
+            share.to_bytes().to_vec(),
+            Some(2),
+            None,
+            Some(34),
+        ),
+        sample("group_public_key", gpk.to_bytes(), Some(3), None, None),
+        sample(
+            "dkg_dealing",
+            dealer.dealing().to_bytes(),
+            Some(3),
+            None,
+            Some(3 + 2 * 4 * 32),
+        ),
+        sample(
+            "dkg_share",
+            dealer
+                .share_for(2)
+                .expect("share")
+                .to_secret_bytes()
+                .to_vec(),
+            None,
+            None,
+            Some(3),
+        ),
+        sample(
+            "user_secret",
+            user.to_secret_bytes().to_vec(),
+            None,
+            None,
+            Some(2),
+        ),
+    ]
+}
+
+fn g1_bad() -> Vec<([u8; 32], DecodeError)> {
+    let mut identity = [0u8; 32];
+    identity[31] = 0x40;
+    let mut both = [0u8; 32];
+    both[0] = 1;
+    both[31] = 0xc0;
+    let mut noncanon = [0u8; 32];
+    noncanon.copy_from_slice(&Fq::MODULUS.to_bytes_le());
+    let off = (0u64..)
+        .find(|x| ark_bn254::G1Affine::get_point_from_x_unchecked(Fq::from(*x), false).is_none())
+        .expect("exists");
+    let mut off_curve = [0u8; 32];
+    off_curve.copy_from_slice(&Fq::from(off).into_bigint().to_bytes_le());
+    vec![
+        (identity, DecodeError::IdentityPoint),
+        (both, DecodeError::InvalidPointFlags),
+        (noncanon, DecodeError::NonCanonicalFieldElement),
+        (off_curve, DecodeError::NotOnCurve),
+    ]
+}
+
+fn g2_bad() -> Vec<([u8; 64], DecodeError)> {
+    let mut identity = [0u8; 64];
+    identity[63] = 0x40;
+    let mut noncanon = [0u8; 64];
+    noncanon[32..].copy_from_slice(&Fq::MODULUS.to_bytes_le());
+    // A twist point outside the order-r subgroup, and an x with no point.
+    let mut wrong_sub = None;
+    let mut off_curve = None;
+    for i in 1u64..1000 {
+        let x = Fq2::new(Fq::from(i), Fq::from(1u64));
+        let mut enc = [0u8; 64];
+        enc[..32].copy_from_slice(&x.c0.into_bigint().to_bytes_le());
+        enc[32..].copy_from_slice(&x.c1.into_bigint().to_bytes_le());
+        match G2Affine::get_point_from_x_unchecked(x, false) {
+            Some(_) if wrong_sub.is_none() => wrong_sub = Some(enc),
+            None if off_curve.is_none() => off_curve = Some(enc),
+            _ => {}
+        }
+    }
+    vec![
+        (identity, DecodeError::IdentityPoint),
+        (noncanon, DecodeError::NonCanonicalFieldElement),
+        (wrong_sub.expect("found"), DecodeError::WrongSubgroup),
+        (off_curve.expect("found"), DecodeError::NotOnCurve),
+    ]
+}
+
+#[test]
+fn every_decoder_rejects_malformed_input() {
+    for s in samples() {
+        let name = s.name;
+        assert_eq!(
+            decode(name, &s.bytes).expect("valid"),
+            s.bytes,
+            "{name} round trip"
+        );
+        // length
+        assert!(
+            matches!(
+                decode(name, &s.bytes[..s.bytes.len() - 1]),
+                Err(DecodeError::WrongLength { .. })
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                decode(name, &[&s.bytes[..], &[0]].concat()),
+                Err(DecodeError::WrongLength { .. })
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(decode(name, &[]), Err(DecodeError::WrongLength { .. })),
+            "{name}"
+        );
+        // version / type
+        let mut v = s.bytes.clone();
+        v[0] = 0x20 | (v[0] & 0x0f);
+        assert_eq!(
+            decode(name, &v),
+            Err(DecodeError::UnsupportedVersion(2)),
+            "{name}"
+        );
+        let mut v = s.bytes.clone();
+        v[0] = 0x11; // a medshare-pre public key tag
+        assert!(
+            matches!(decode(name, &v), Err(DecodeError::WrongType { .. })),
+            "{name}"
+        );
+        if let Some(p) = s.g1_at {
+            for (bad, err) in g1_bad() {
+                let mut v = s.bytes.clone();
+                v[p..p + 32].copy_from_slice(&bad);
+                assert_eq!(decode(name, &v), Err(err), "{name} G1 {err:?}");
+            }
+        }
+        if let Some(p) = s.g2_at {
+            for (bad, err) in g2_bad() {
+                let mut v = s.bytes.clone();
+                v[p..p + 64].copy_from_slice(&bad);
+                assert_eq!(decode(name, &v), Err(err), "{name} G2 {err:?}");
+            }
+        }
+        if let Some(p) = s.scalar_at {
+            let mut v = s.bytes.clone();
+            v[p..p + 32].copy_from_slice(&Fr::MODULUS.to_bytes_be());
+            assert_eq!(
+                decode(name, &v),
+                Err(DecodeError::NonCanonicalScalar),
+                "{name} scalar = r"
+            );
+        }
+    }
+}
+
+#[test]
+fn index_zero_and_bad_thresholds_are_rejected() {
+    for s in samples() {
+        let at = match s.name {
+            "blind_signature" | "trace_share" => 1,
+            "dkg_share" => 2,
+            _ => continue,
+        };
+        let mut v = s.bytes.clone();
+        v[at] = 0;
+        assert_eq!(
+            decode(s.name, &v),
+            Err(DecodeError::InvalidThreshold),
+            "{}",
+            s.name
+        );
+    }
+    let gpk = samples()
+        .into_iter()
+        .find(|s| s.name == "group_public_key")
+        .expect("gpk")
+        .bytes;
+    let mut v = gpk.clone();
+    v[1] = 4; // t > n
+    assert_eq!(
+        decode("group_public_key", &v),
+        Err(DecodeError::InvalidThreshold)
+    );
+    let mut v = gpk;
+    v[2] = 4; // n = 4 but 3 authority keys
+    assert!(matches!(
+        decode("group_public_key", &v),
+        Err(DecodeError::WrongLength { .. })
+    ));
+    assert_eq!(
+        decode(
+            "user_secret",
+            &[0x1f, 0x01]
+                .iter()
+                .copied()
+                .chain([0u8; 32])
+                .collect::<Vec<_>>()
+        ),
+        Err(DecodeError::ZeroScalar)
+    );
+    assert!(matches!(
+        decode(
+            "user_secret",
+            &[0x1f, 0x02]
+                .iter()
+                .copied()
+                .chain([1u8; 32])
+                .collect::<Vec<_>>()
+        ),
+        Err(DecodeError::WrongType { .. })
+    ));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn decoders_never_panic_and_are_canonical(data in proptest::collection::vec(any::<u8>(), 0..700), pick in 0usize..10) {
+        let names = ["identity_point", "registration", "issuance_request", "blind_signature", "token", "trace_share", "group_public_key", "dkg_dealing", "dkg_share", "user_secret"];
+        if let Ok(re) = decode(names[pick], &data) {
+            prop_assert_eq!(re, data);
+        }
+    }
+
+    #[test]
+    fn mutated_valid_encodings_decode_canonically(pos in any::<prop::sample::Index>(), bit in 0u8..8, pick in 0usize..10) {
+        let samples = samples();
+        let s = &samples[pick];
+        let mut v = s.bytes.clone();
+        let i = pos.index(v.len());
+        v[i] ^= 1 << bit;
+        if let Ok(re) = decode(s.name, &v) {
+            prop_assert_eq!(re, v);
+        }
+    }
+
+    #[test]
+    fn tokens_round_trip(seed in any::<u64>(), nonce in any::<u8>()) {
+        let mut rng = rng(seed);
+        let (gpk, auths) = setup(&mut rng, 1, 1);
+        let user = UserSecret::random_with_rng(&mut rng);
+        let m = register(&mut rng, &user, 1);
+        let cred = issue(&mut rng, &gpk, &auths, &user, &m, seed % 1000, &[0]);
+        let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(nonce));
+        let back = Token::from_bytes(&tok.to_bytes()).expect("decodes");
+        prop_assert_eq!(back, tok);
+        prop_assert!(back.verify(&gpk, &ctx(nonce), seed % 1000).is_ok());
+    }
+}
