@@ -17,6 +17,17 @@
 mod consortium;
 pub use consortium::{Consortium, IConsortium, action, proposal_status};
 
+mod pre_verifier;
+pub use pre_verifier::{Bn254, IPreVerifier, PreVerifier};
+
+mod identity_registry;
+/// The `IdentityRegistry` contract; its structs live in `IIdentityRegistry` and, for points, in
+/// `IdentityBn254` (the same `Bn254.G1Point`/`G2Point` as [`Bn254`], but a distinct Rust type
+/// because each `sol!` expansion generates its own).
+pub use identity_registry::{Bn254 as IdentityBn254, IIdentityRegistry, IdentityRegistry};
+
+pub mod identity_abi;
+
 pub mod roles;
 
 mod deploy;

@@ -146,6 +146,27 @@ pub(crate) fn g2_to_evm(p: &G2Affine) -> [u8; 128] {
     out
 }
 
+/// Decodes an EVM-view G1 point (`x || y` big-endian) from an untrusted source, such as a
+/// contract event: coordinates must be canonical and the point on the curve and not the identity.
+pub(crate) fn g1_from_evm_checked(bytes: &[u8; 64]) -> Result<G1Affine, DecodeError> {
+    let coordinate = |word: &[u8]| {
+        let value = Fq::from_be_bytes_mod_order(word);
+        // Canonical iff reducing did not change it.
+        (value.into_bigint().to_bytes_be() == word)
+            .then_some(value)
+            .ok_or(DecodeError::NonCanonicalFieldElement)
+    };
+    let (x, y) = (coordinate(&bytes[..32])?, coordinate(&bytes[32..])?);
+    if x.is_zero() && y.is_zero() {
+        return Err(DecodeError::IdentityPoint);
+    }
+    let p = G1Affine::new_unchecked(x, y);
+    if !p.is_on_curve() {
+        return Err(DecodeError::NotOnCurve);
+    }
+    Ok(p)
+}
+
 /// Decodes an EVM-view G1 point (`x || y` big-endian); used by tests and vector checks.
 #[cfg(test)]
 pub(crate) fn g1_from_evm(bytes: &[u8; 64]) -> Option<G1Affine> {

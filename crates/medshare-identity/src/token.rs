@@ -103,6 +103,15 @@ pub struct TracingTag {
 }
 
 impl TracingTag {
+    /// Reads a tracing tag as a contract reports it (e.g. in `TokenUsed`), rejecting
+    /// non-canonical coordinates, off-curve points and the identity.
+    pub fn from_evm_points(points: &[[u8; 64]; 2]) -> Result<Self, DecodeError> {
+        Ok(Self {
+            c1: curve::g1_from_evm_checked(&points[0])?,
+            c2: curve::g1_from_evm_checked(&points[1])?,
+        })
+    }
+
     /// `(C1, C2)` as the EVM sees them.
     pub fn to_evm_points(&self) -> [[u8; 64]; 2] {
         [g1_to_evm(&self.c1), g1_to_evm(&self.c2)]

@@ -339,3 +339,34 @@ proptest! {
         prop_assert!(back.verify(&gpk, &ctx(nonce), seed % 1000).is_ok());
     }
 }
+
+#[test]
+fn tracing_tag_from_evm_points_round_trips_and_rejects_bad_points() {
+    use medshare_identity::TracingTag;
+    let mut rng = rng(9);
+    let (gpk, auths) = setup(&mut rng, 2, 3);
+    let user = UserSecret::random_with_rng(&mut rng);
+    let m = register(&mut rng, &user, 1);
+    let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0, 1]);
+    let token = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
+    let tag = token.verify(&gpk, &ctx(1), 1).expect("ok").tracing_tag();
+    let points = tag.to_evm_points();
+    assert_eq!(TracingTag::from_evm_points(&points), Ok(tag));
+
+    assert_eq!(
+        TracingTag::from_evm_points(&[[0; 64], points[1]]),
+        Err(DecodeError::IdentityPoint)
+    );
+    let mut off_curve = points;
+    off_curve[1][63] ^= 1;
+    assert_eq!(
+        TracingTag::from_evm_points(&off_curve),
+        Err(DecodeError::NotOnCurve)
+    );
+    let mut non_canonical = points;
+    non_canonical[0][..32].copy_from_slice(&[0xff; 32]);
+    assert_eq!(
+        TracingTag::from_evm_points(&non_canonical),
+        Err(DecodeError::NonCanonicalFieldElement)
+    );
+}

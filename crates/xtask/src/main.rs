@@ -44,13 +44,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: two levels above this crate's manifest.
+/// The workspace root: the nearest directory, from the current one upwards, that holds
+/// `contracts/src` and a `Cargo.toml`. Found at run time, not baked in at compile time, because
+/// one target directory may serve several checkouts (CI clones beside the developer's).
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    start
         .ancestors()
-        .nth(2)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."))
+        .find(|dir| dir.join("contracts/src").is_dir() && dir.join("Cargo.toml").is_file())
+        .map_or(start.clone(), PathBuf::from)
 }
 
 /// Writes `contents` to `path` or, in check mode, compares them. Returns whether they differed.

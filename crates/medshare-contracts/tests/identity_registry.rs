@@ -1,0 +1,1411 @@
+//! Tests of `IdentityRegistry.sol` on the embedded revm chain against the real
+//! `medshare-identity` crate: a DKG key set installed by unanimous confirmation, blind issuance,
+//! tokens shown in Rust and verified and consumed on chain, every rejection (forged credential,
+//! foreign context, replay, wrong epoch, tampered tag and proof, malformed points and scalars,
+//! blocked tokens), threshold tracing with DLEQ shares (too few, a bad one, the right identity
+//! for a population of users), revocation, epoch timing, and the known-answer vectors of
+//! `crates/medshare-identity/tests/vectors/identity_v1.json`.
+#![allow(clippy::unwrap_used)]
+
+#[path = "common/identity.rs"]
+mod identity;
+
+use alloy::{
+    primitives::{Address, B256, U256, keccak256},
+    sol_types::SolCall,
+};
+use identity::{
+    APP, CHAIN_ID, EPOCH, OUTSIDER, World, assert_reverts, authority, decode_error, key_set,
+    nullifier, sol_context, sol_token,
+};
+use medshare_contracts::{
+    IIdentityRegistry, IdentityBn254,
+    IdentityRegistry::{self, IdentityRegistryErrors, IdentityRegistryEvents},
+};
+use medshare_identity::{ThresholdParams, TokenContext, UserSecret, run_dkg_with_rng};
+use serde_json::Value;
+
+/// `IdentityRegistryErrors::Name(IdentityRegistry::Name { .. })`.
+macro_rules! error {
+    ($name:ident $($fields:tt)*) => {
+        IdentityRegistryErrors::$name(IdentityRegistry::$name $($fields)*)
+    };
+}
+
+/// `IdentityRegistryEvents::Name(IdentityRegistry::Name { .. })`.
+macro_rules! event {
+    ($name:ident $($fields:tt)*) => {
+        IdentityRegistryEvents::$name(IdentityRegistry::$name $($fields)*)
+    };
+}
+
+/// BN254 group order `r`.
+const R: U256 = U256::from_be_slice(&[
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
+]);
+
+/// `KeySetStatus` values.
+const PROPOSED: u8 = 1;
+const SCHEDULED: u8 = 2;
+const ACTIVE: u8 = 3;
+const RETIRED: u8 = 4;
+const SUPERSEDED: u8 = 5;
+
+fn bump(s: U256) -> U256 {
+    (s + U256::from(1)) % R
+}
+
+/// A user with a credential for the current epoch, a token for `world.context(nonce)`, and the
+/// contract views of both.
+struct Shown {
+    user: UserSecret,
+    ctx: TokenContext,
+    token: medshare_identity::Token,
+    sol: IIdentityRegistry::Token,
+    sol_ctx: IIdentityRegistry::TokenContext,
+}
+
+fn show(world: &mut World, nonce: u8) -> Shown {
+    let user = UserSecret::random_with_rng(&mut world.rng);
+    let epoch = world.epoch();
+    let credential = world.issue(&user, epoch);
+    let ctx = world.context(nonce);
+    let token = world.show(&credential, &ctx);
+    let sol = sol_token(&token, &world.gpk, &ctx);
+    Shown {
+        user,
+        sol_ctx: sol_context(&ctx),
+        ctx,
+        token,
+        sol,
+    }
+}
+
+impl Shown {
+    fn tag(&self, world: &World) -> medshare_identity::TracingTag {
+        self.token
+            .verify(&world.gpk, &self.ctx, self.token.epoch())
+            .unwrap()
+            .tracing_tag()
+    }
+}
+
+#[test]
+fn honest_token_verifies_and_is_consumed_once() {
+    let mut world = World::new(3, 5, 1);
+    let s = show(&mut world, 1);
+    assert_eq!(world.verify(&s.sol, &s.sol_ctx), Ok(true));
+    assert!(!world.view(IdentityRegistry::isUsedCall {
+        nullifier: nullifier(&s.sol)
+    }));
+
+    let receipt = world.consume(APP, &s.sol, &s.sol_ctx);
+    assert!(receipt.status, "{:?}", decode_error(&receipt.output));
+    let n = IdentityRegistry::consumeTokenCall::abi_decode_returns(&receipt.output).unwrap();
+    assert_eq!(n, B256::from(s.token.nullifier()));
+    assert_eq!(
+        world.events(&receipt),
+        vec![event!(TokenUsed {
+            nullifier: n,
+            verifyingContract: APP,
+            action: s.sol_ctx.action,
+            epoch: 1,
+            c1: s.sol.c1.clone(),
+            c2: s.sol.c2.clone(),
+        })]
+    );
+    assert!(world.view(IdentityRegistry::isUsedCall { nullifier: n }));
+    assert!(!world.view(IdentityRegistry::isBlockedCall { nullifier: n }));
+    let record = world.view(IdentityRegistry::tokenRecordCall { nullifier: n });
+    assert_eq!(record.keySetId, 1);
+    assert!(!record.blocked);
+
+    // Replay: the same token again.
+    assert_reverts(
+        &world.consume(APP, &s.sol, &s.sol_ctx),
+        error!(IdentityRegistryTokenAlreadyUsed { nullifier: n }),
+    );
+}
+
+#[test]
+fn token_bound_to_another_context_is_rejected() {
+    let mut world = World::new(2, 3, 2);
+    let s = show(&mut world, 7);
+    let base = s.sol_ctx.clone();
+    let variants: Vec<(&str, IIdentityRegistry::TokenContext)> = vec![
+        (
+            "action",
+            IIdentityRegistry::TokenContext {
+                action: keccak256("medshare.other"),
+                ..base.clone()
+            },
+        ),
+        (
+            "sender",
+            IIdentityRegistry::TokenContext {
+                sender: OUTSIDER,
+                ..base.clone()
+            },
+        ),
+        (
+            "verifier",
+            IIdentityRegistry::TokenContext {
+                verifyingContract: OUTSIDER,
+                ..base.clone()
+            },
+        ),
+        (
+            "chain id",
+            IIdentityRegistry::TokenContext {
+                chainId: U256::from(1),
+                ..base.clone()
+            },
+        ),
+        (
+            "nonce",
+            IIdentityRegistry::TokenContext {
+                nonce: B256::repeat_byte(8),
+                ..base.clone()
+            },
+        ),
+    ];
+    for (what, ctx) in &variants {
+        assert_eq!(world.verify(&s.sol, ctx), Ok(false), "{what}");
+    }
+    // Through consumeToken: the registry checks chain and caller itself, the proof the rest.
+    let n = nullifier(&s.sol);
+    for (what, ctx) in &variants[..2] {
+        let r = world.consume(APP, &s.sol, ctx);
+        assert_reverts(&r, error!(IdentityRegistryInvalidToken { nullifier: n }));
+        let _ = what;
+    }
+    assert_reverts(
+        &world.consume(OUTSIDER, &s.sol, &variants[2].1),
+        error!(IdentityRegistryInvalidToken { nullifier: n }),
+    );
+    assert_reverts(
+        &world.consume(APP, &s.sol, &variants[3].1),
+        error!(IdentityRegistryWrongChain {
+            chainId: U256::from(1),
+            expected: U256::from(CHAIN_ID)
+        }),
+    );
+    assert_reverts(
+        &world.consume(APP, &s.sol, &variants[4].1),
+        error!(IdentityRegistryInvalidToken { nullifier: n }),
+    );
+    // Another caller than the context's verifying contract.
+    assert_reverts(
+        &world.consume(OUTSIDER, &s.sol, &base),
+        error!(IdentityRegistryWrongVerifier {
+            verifyingContract: APP,
+            caller: OUTSIDER
+        }),
+    );
+    // The honest context still works afterwards (nothing was recorded).
+    assert!(world.consume(APP, &s.sol, &base).status);
+}
+
+#[test]
+fn forged_credential_token_is_rejected() {
+    let mut world = World::new(3, 5, 3);
+    // Another authority set (same parameters) issues a credential: its tokens verify under its
+    // own key only.
+    let (other_gpk, other_keys) =
+        run_dkg_with_rng(&mut world.rng, ThresholdParams::new(3, 5).unwrap()).unwrap();
+    let user = UserSecret::random_with_rng(&mut world.rng);
+    let credential = world.issue_with(&other_gpk, &other_keys, &user, 1);
+    let ctx = world.context(1);
+    let token = credential.show_with_rng(&mut world.rng, &other_gpk, &ctx);
+    assert!(token.verify(&other_gpk, &ctx, 1).is_ok());
+    let sol = sol_token(&token, &world.gpk, &ctx);
+    assert_eq!(world.verify(&sol, &sol_context(&ctx)), Ok(false));
+    assert_reverts(
+        &world.consume(APP, &sol, &sol_context(&ctx)),
+        error!(IdentityRegistryInvalidToken {
+            nullifier: nullifier(&sol)
+        }),
+    );
+
+    // A real token whose signature part (h', ν) is swapped for another real token's: the proof
+    // still holds, the pairing check does not.
+    let a = show(&mut world, 2);
+    let b = show(&mut world, 2);
+    let mixed = IIdentityRegistry::Token {
+        nu: b.sol.nu,
+        ..a.sol.clone()
+    };
+    assert_eq!(world.verify(&mixed, &a.sol_ctx), Ok(false));
+}
+
+#[test]
+fn every_tampered_scalar_and_tag_is_rejected() {
+    let mut world = World::new(2, 3, 4);
+    let s = show(&mut world, 3);
+    let other = show(&mut world, 3);
+    let t = &s.sol;
+    let tampered: Vec<(&str, IIdentityRegistry::Token)> = vec![
+        (
+            "c",
+            IIdentityRegistry::Token {
+                c: bump(t.c),
+                ..t.clone()
+            },
+        ),
+        (
+            "z_m",
+            IIdentityRegistry::Token {
+                zm: bump(t.zm),
+                ..t.clone()
+            },
+        ),
+        (
+            "z_r",
+            IIdentityRegistry::Token {
+                zr: bump(t.zr),
+                ..t.clone()
+            },
+        ),
+        (
+            "z_k",
+            IIdentityRegistry::Token {
+                zk: bump(t.zk),
+                ..t.clone()
+            },
+        ),
+        (
+            "C1",
+            IIdentityRegistry::Token {
+                c1: other.sol.c1.clone(),
+                ..t.clone()
+            },
+        ),
+        (
+            "C2",
+            IIdentityRegistry::Token {
+                c2: other.sol.c2.clone(),
+                ..t.clone()
+            },
+        ),
+        (
+            "C1 and C2",
+            IIdentityRegistry::Token {
+                c1: other.sol.c1.clone(),
+                c2: other.sol.c2.clone(),
+                ..t.clone()
+            },
+        ),
+        (
+            "kappa",
+            IIdentityRegistry::Token {
+                kappa: other.sol.kappa.clone(),
+                ..t.clone()
+            },
+        ),
+        (
+            "h'",
+            IIdentityRegistry::Token {
+                h: other.sol.h,
+                ..t.clone()
+            },
+        ),
+        (
+            "epoch",
+            IIdentityRegistry::Token {
+                epoch: 2,
+                ..t.clone()
+            },
+        ),
+    ];
+    for (what, token) in &tampered {
+        assert_eq!(world.verify(token, &s.sol_ctx), Ok(false), "{what}");
+        let r = world.consume(APP, token, &s.sol_ctx);
+        assert!(!r.status, "{what}");
+    }
+    // Consumption errors name the failure.
+    let c = &tampered[0].1;
+    assert_reverts(
+        &world.consume(APP, c, &s.sol_ctx),
+        error!(IdentityRegistryInvalidToken {
+            nullifier: nullifier(c)
+        }),
+    );
+    assert_reverts(
+        &world.consume(APP, &tampered[9].1, &s.sol_ctx),
+        error!(IdentityRegistryWrongEpoch {
+            epoch: 2,
+            current: 1
+        }),
+    );
+    // The untouched token is still fresh and valid.
+    assert!(world.consume(APP, t, &s.sol_ctx).status);
+}
+
+#[test]
+fn malformed_points_and_scalars_revert_with_bn254_errors() {
+    let mut world = World::new(2, 3, 5);
+    let s = show(&mut world, 4);
+    let t = &s.sol;
+    let ctx = &s.sol_ctx;
+    let off = IdentityBn254::G1Point {
+        x: t.kappa.x,
+        y: t.kappa.y + U256::from(1),
+    };
+    assert_eq!(
+        world.verify(
+            &IIdentityRegistry::Token {
+                kappa: off.clone(),
+                ..t.clone()
+            },
+            ctx
+        ),
+        Err(error!(Bn254InvalidPoint { x: off.x, y: off.y }))
+    );
+    let zero = IdentityBn254::G1Point {
+        x: U256::ZERO,
+        y: U256::ZERO,
+    };
+    for token in [
+        IIdentityRegistry::Token {
+            kappa: zero.clone(),
+            ..t.clone()
+        },
+        IIdentityRegistry::Token {
+            c1: zero.clone(),
+            ..t.clone()
+        },
+        IIdentityRegistry::Token {
+            c2: zero,
+            ..t.clone()
+        },
+        IIdentityRegistry::Token {
+            h: IdentityBn254::G2Point::default(),
+            ..t.clone()
+        },
+        IIdentityRegistry::Token {
+            nu: IdentityBn254::G2Point::default(),
+            ..t.clone()
+        },
+    ] {
+        assert_eq!(
+            world.verify(&token, ctx),
+            Err(error!(Bn254IdentityPoint {}))
+        );
+    }
+    for token in [
+        IIdentityRegistry::Token {
+            c: t.c + R,
+            ..t.clone()
+        },
+        IIdentityRegistry::Token {
+            zm: t.zm + R,
+            ..t.clone()
+        },
+        IIdentityRegistry::Token {
+            zr: t.zr + R,
+            ..t.clone()
+        },
+        IIdentityRegistry::Token {
+            zk: t.zk + R,
+            ..t.clone()
+        },
+    ] {
+        let big = [token.c, token.zm, token.zr, token.zk]
+            .into_iter()
+            .find(|s| *s >= R)
+            .unwrap();
+        assert_eq!(
+            world.verify(&token, ctx),
+            Err(error!(Bn254ScalarOutOfRange { scalar: big }))
+        );
+    }
+    // A G2 point off the twist: h' is in the transcript, so the challenge check fails before
+    // the pairing precompile (which would reject the point) is reached.
+    let bad_h = IdentityBn254::G2Point {
+        x: [U256::from(1), U256::from(2)],
+        y: [U256::from(3), U256::from(4)],
+    };
+    let bad = IIdentityRegistry::Token {
+        h: bad_h,
+        ..t.clone()
+    };
+    assert_eq!(world.verify(&bad, ctx), Ok(false));
+}
+
+#[test]
+fn tokens_are_for_the_current_epoch_only() {
+    let mut world = World::new(2, 3, 6);
+    let s = show(&mut world, 5);
+    world.advance();
+    assert_eq!(world.epoch(), 2);
+    assert_eq!(world.verify(&s.sol, &s.sol_ctx), Ok(false));
+    assert_reverts(
+        &world.consume(APP, &s.sol, &s.sol_ctx),
+        error!(IdentityRegistryWrongEpoch {
+            epoch: 1,
+            current: 2
+        }),
+    );
+    // A credential of epoch 2 works.
+    let fresh = show(&mut world, 5);
+    assert_eq!(fresh.sol.epoch, 2);
+    assert!(world.consume(APP, &fresh.sol, &fresh.sol_ctx).status);
+}
+
+#[test]
+fn epoch_advance_timing_and_permissions() {
+    let mut world = World::deployed(2, 3, 7);
+    assert_eq!(world.epoch(), 0);
+    assert_reverts(
+        &world.send(authority(1), &IdentityRegistry::advanceEpochCall {}),
+        error!(IdentityRegistryNoActiveKeySet {}),
+    );
+    // verifyToken before any key set: false, consumeToken: named error.
+    let user = UserSecret::random_with_rng(&mut world.rng);
+    let credential = world.issue(&user, 0);
+    let ctx = world.context(1);
+    let token = world.show(&credential, &ctx);
+    let sol = sol_token(&token, &world.gpk, &ctx);
+    assert_eq!(world.verify(&sol, &sol_context(&ctx)), Ok(false));
+    assert_reverts(
+        &world.consume(APP, &sol, &sol_context(&ctx)),
+        error!(IdentityRegistryNoActiveKeySet {}),
+    );
+
+    let set = world.key_set();
+    world.install(&set);
+    let started = world.view(IdentityRegistry::lastEpochChangeCall {});
+    assert_eq!(world.epoch(), 1);
+    assert_eq!(world.view(IdentityRegistry::minEpochDurationCall {}), EPOCH);
+
+    assert_reverts(
+        &world.send(OUTSIDER, &IdentityRegistry::advanceEpochCall {}),
+        error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
+    );
+    world.chain.set_next_block_timestamp(started + EPOCH - 1);
+    assert_reverts(
+        &world.send(authority(2), &IdentityRegistry::advanceEpochCall {}),
+        error!(IdentityRegistryEpochTooEarly {
+            notBefore: U256::from(started + EPOCH)
+        }),
+    );
+    world.chain.set_next_block_timestamp(started + EPOCH);
+    // Any authority may advance, listed in the key set or not.
+    let receipt = world.send_ok(authority(9), &IdentityRegistry::advanceEpochCall {});
+    let active = world.view(IdentityRegistry::activeKeySetCall {});
+    assert_eq!(
+        world.events(&receipt),
+        vec![event!(EpochAdvanced {
+            epoch: 2,
+            keySetHash: active
+        })]
+    );
+    assert_eq!(world.epoch(), 2);
+    assert_eq!(
+        world.view(IdentityRegistry::lastEpochChangeCall {}),
+        started + EPOCH
+    );
+}
+
+#[test]
+fn key_set_installation_flow() {
+    let mut world = World::deployed(3, 5, 8);
+    let set = world.key_set();
+    let expected_hash = keccak256(
+        &IdentityRegistry::proposeKeySetCall {
+            keySet_: set.clone(),
+        }
+        .abi_encode()[4..],
+    );
+    assert_reverts(
+        &world.send(
+            OUTSIDER,
+            &IdentityRegistry::proposeKeySetCall {
+                keySet_: set.clone(),
+            },
+        ),
+        error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
+    );
+    let receipt = world.send_ok(
+        authority(7),
+        &IdentityRegistry::proposeKeySetCall {
+            keySet_: set.clone(),
+        },
+    );
+    let hash = IdentityRegistry::proposeKeySetCall::abi_decode_returns(&receipt.output).unwrap();
+    // keccak256(abi.encode(keySet)): the call's argument encoding, without the selector.
+    assert_eq!(hash, expected_hash);
+    assert_eq!(
+        world.events(&receipt),
+        vec![event!(KeySetProposed {
+            keySetHash: hash,
+            keySetId: U256::from(1),
+            proposer: authority(7),
+            keySet: set.clone()
+        })]
+    );
+    let info = world.view(IdentityRegistry::keySetCall { keySetHash: hash });
+    assert_eq!(
+        (
+            info.status,
+            info.threshold,
+            info.size,
+            info.confirmations,
+            info.proposer
+        ),
+        (PROPOSED, 3, 5, 0, authority(7))
+    );
+    let gk = world.view(IdentityRegistry::groupKeyCall { keySetHash: hash });
+    assert_eq!(
+        gk,
+        [
+            set.x.clone(),
+            set.ym.clone(),
+            set.ye.clone(),
+            set.tracing.clone()
+        ]
+    );
+    let (account, tracing) = {
+        let r = world.view(IdentityRegistry::authorityOfCall {
+            keySetHash: hash,
+            index: 4,
+        });
+        (r.account, r.tracing)
+    };
+    assert_eq!(
+        (account, tracing),
+        (authority(4), set.authorities[3].tracing.clone())
+    );
+
+    assert_reverts(
+        &world.send(
+            authority(1),
+            &IdentityRegistry::proposeKeySetCall { keySet_: set },
+        ),
+        error!(IdentityRegistryKeySetExists { keySetHash: hash }),
+    );
+    // Not listed (authority 9), unknown hash, double confirmation.
+    assert_reverts(
+        &world.send(
+            authority(9),
+            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
+        ),
+        error!(IdentityRegistryUnauthorizedAccount {
+            account: authority(9)
+        }),
+    );
+    assert_reverts(
+        &world.send(
+            authority(1),
+            &IdentityRegistry::confirmKeySetCall {
+                keySetHash: B256::repeat_byte(1),
+            },
+        ),
+        error!(IdentityRegistryKeySetNotProposed {
+            keySetHash: B256::repeat_byte(1),
+            status: 0
+        }),
+    );
+    for i in 1..=4u8 {
+        let r = world.send_ok(
+            authority(i),
+            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
+        );
+        assert_eq!(
+            world.events(&r),
+            vec![event!(KeySetConfirmed {
+                keySetHash: hash,
+                account: authority(i),
+                index: i,
+                confirmations: U256::from(i)
+            })]
+        );
+        assert_eq!(world.epoch(), 0, "not active before the last confirmation");
+    }
+    assert_reverts(
+        &world.send(
+            authority(2),
+            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
+        ),
+        error!(IdentityRegistryAlreadyConfirmed {
+            keySetHash: hash,
+            account: authority(2)
+        }),
+    );
+    let r = world.send_ok(
+        authority(5),
+        &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
+    );
+    assert_eq!(
+        world.events(&r),
+        vec![
+            event!(KeySetConfirmed {
+                keySetHash: hash,
+                account: authority(5),
+                index: 5,
+                confirmations: U256::from(5)
+            }),
+            event!(KeySetActivated {
+                keySetHash: hash,
+                epoch: 1
+            }),
+            event!(EpochAdvanced {
+                epoch: 1,
+                keySetHash: hash
+            }),
+        ]
+    );
+    let info = world.view(IdentityRegistry::keySetCall { keySetHash: hash });
+    assert_eq!(
+        (info.status, info.confirmations, info.activationEpoch),
+        (ACTIVE, 0x1f, 1)
+    );
+    assert_eq!(world.view(IdentityRegistry::activeKeySetCall {}), hash);
+    assert_reverts(
+        &world.send(
+            authority(1),
+            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
+        ),
+        error!(IdentityRegistryKeySetNotProposed {
+            keySetHash: hash,
+            status: ACTIVE
+        }),
+    );
+
+    // A rotation: the new set waits for the next epoch; a later one supersedes it.
+    let (gpk2, _) = run_dkg_with_rng(&mut world.rng, ThresholdParams::new(2, 3).unwrap()).unwrap();
+    let set2 = key_set(&gpk2, &[authority(3), authority(6), authority(8)]);
+    let (hash2, r) = world.install(&set2);
+    assert_eq!(
+        world.events(&r),
+        vec![
+            event!(KeySetConfirmed {
+                keySetHash: hash2,
+                account: authority(8),
+                index: 3,
+                confirmations: U256::from(3)
+            }),
+            event!(KeySetScheduled {
+                keySetHash: hash2,
+                epoch: 2
+            }),
+        ]
+    );
+    assert_eq!(world.view(IdentityRegistry::scheduledKeySetCall {}), hash2);
+    let (gpk3, _) = run_dkg_with_rng(&mut world.rng, ThresholdParams::new(1, 1).unwrap()).unwrap();
+    let set3 = key_set(&gpk3, &[authority(10)]);
+    let (hash3, _) = world.install(&set3);
+    assert_eq!(
+        world
+            .view(IdentityRegistry::keySetCall { keySetHash: hash2 })
+            .status,
+        SUPERSEDED
+    );
+    assert_eq!(
+        world
+            .view(IdentityRegistry::keySetCall { keySetHash: hash3 })
+            .status,
+        SCHEDULED
+    );
+    let r = world.advance();
+    assert_eq!(
+        world.events(&r),
+        vec![
+            event!(KeySetActivated {
+                keySetHash: hash3,
+                epoch: 2
+            }),
+            event!(EpochAdvanced {
+                epoch: 2,
+                keySetHash: hash3
+            })
+        ]
+    );
+    assert_eq!(
+        world
+            .view(IdentityRegistry::keySetCall { keySetHash: hash })
+            .status,
+        RETIRED
+    );
+    assert_eq!(world.view(IdentityRegistry::activeKeySetCall {}), hash3);
+    assert_eq!(
+        world.view(IdentityRegistry::scheduledKeySetCall {}),
+        B256::ZERO
+    );
+}
+
+#[test]
+fn key_set_validation() {
+    let mut world = World::deployed(3, 5, 9);
+    let set = world.key_set();
+    let propose = |world: &mut World, s: IIdentityRegistry::KeySet| {
+        world.send(
+            authority(1),
+            &IdentityRegistry::proposeKeySetCall { keySet_: s },
+        )
+    };
+    for (t, n) in [(0u8, 5usize), (6, 5), (1, 0)] {
+        let mut s = set.clone();
+        s.threshold = t;
+        s.authorities.truncate(n);
+        assert_reverts(
+            &propose(&mut world, s),
+            error!(IdentityRegistryInvalidThreshold {
+                threshold: U256::from(t),
+                size: U256::from(n)
+            }),
+        );
+    }
+    // 17 authorities.
+    let mut s = set.clone();
+    while s.authorities.len() < 17 {
+        let mut a = s.authorities[0].clone();
+        a.index = s.authorities.len() as u8 + 1;
+        s.authorities.push(a);
+    }
+    assert_reverts(
+        &propose(&mut world, s),
+        error!(IdentityRegistryInvalidThreshold {
+            threshold: U256::from(3),
+            size: U256::from(17)
+        }),
+    );
+
+    let mut s = set.clone();
+    s.authorities[2].index = 4;
+    assert_reverts(
+        &propose(&mut world, s),
+        error!(IdentityRegistryInvalidAuthorityIndex {
+            position: U256::from(2),
+            index: U256::from(4)
+        }),
+    );
+    for bad in [Address::ZERO, OUTSIDER, authority(1)] {
+        let mut s = set.clone();
+        s.authorities[3].account = bad;
+        assert_reverts(
+            &propose(&mut world, s),
+            error!(IdentityRegistryInvalidAuthority { account: bad }),
+        );
+    }
+    let mut s = set.clone();
+    s.ye.y += U256::from(1);
+    assert_reverts(
+        &propose(&mut world, s.clone()),
+        error!(Bn254InvalidPoint {
+            x: s.ye.x,
+            y: s.ye.y
+        }),
+    );
+    let mut s = set.clone();
+    s.authorities[1].tracing = IdentityBn254::G1Point::default();
+    assert_reverts(&propose(&mut world, s), error!(Bn254IdentityPoint {}));
+    // A listed authority that lost ROLE_AUTHORITY can no longer confirm.
+    let r = world.send_ok(
+        authority(1),
+        &IdentityRegistry::proposeKeySetCall { keySet_: set },
+    );
+    let hash = IdentityRegistry::proposeKeySetCall::abi_decode_returns(&r.output).unwrap();
+    world.remove_member(authority(2));
+    assert_reverts(
+        &world.send(
+            authority(2),
+            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
+        ),
+        error!(IdentityRegistryUnauthorizedAccount {
+            account: authority(2)
+        }),
+    );
+}
+
+#[test]
+fn trace_needs_t_valid_shares_and_finds_the_user() {
+    let mut world = World::new(3, 5, 10);
+    let s = show(&mut world, 9);
+    let tag = s.tag(&world);
+    let n = nullifier(&s.sol);
+    assert!(world.consume(APP, &s.sol, &s.sol_ctx).status);
+
+    // Requests: only authorities, only used tokens, only with the token's own tag.
+    let request = |c1: IdentityBn254::G1Point, c2: IdentityBn254::G1Point, nullifier: B256| {
+        IdentityRegistry::requestTraceCall {
+            nullifier,
+            c1,
+            c2,
+            reason: B256::repeat_byte(0xc0),
+        }
+    };
+    assert_reverts(
+        &world.send(OUTSIDER, &request(s.sol.c1.clone(), s.sol.c2.clone(), n)),
+        error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
+    );
+    assert_reverts(
+        &world.send(
+            authority(2),
+            &request(s.sol.c1.clone(), s.sol.c2.clone(), B256::repeat_byte(3)),
+        ),
+        error!(IdentityRegistryUnknownToken {
+            nullifier: B256::repeat_byte(3)
+        }),
+    );
+    assert_reverts(
+        &world.send(
+            authority(2),
+            &request(s.sol.c2.clone(), s.sol.c1.clone(), n),
+        ),
+        error!(IdentityRegistryTagMismatch { nullifier: n }),
+    );
+    let receipt = world.send_ok(
+        authority(2),
+        &request(s.sol.c1.clone(), s.sol.c2.clone(), n),
+    );
+    let id = IdentityRegistry::requestTraceCall::abi_decode_returns(&receipt.output).unwrap();
+    assert_eq!(id, U256::from(1));
+    assert_eq!(
+        world.events(&receipt),
+        vec![event!(TraceRequested {
+            traceId: id,
+            nullifier: n,
+            authority: authority(2),
+            reason: B256::repeat_byte(0xc0)
+        })]
+    );
+
+    // t - 1 = 2 valid shares: no Traced.
+    for i in [2u8, 5] {
+        let share = world.share(i, &tag);
+        let r = world.submit_share(id, &share);
+        assert!(r.status, "{:?}", decode_error(&r.output));
+        assert!(
+            world
+                .events(&r)
+                .iter()
+                .all(|e| !matches!(e, IdentityRegistryEvents::Traced(_)))
+        );
+    }
+    let info = world.view(IdentityRegistry::traceCall { traceId: id });
+    assert_eq!(
+        (info.status, info.shareCount, info.shareMask),
+        (1, 2, 0b10010)
+    );
+    assert!(!world.view(IdentityRegistry::isBlockedCall { nullifier: n }));
+
+    // Wrong sender, duplicate, and invalid shares are refused with named errors.
+    let share4 = world.share(4, &tag);
+    assert_reverts(
+        &world.send(
+            authority(3),
+            &IdentityRegistry::submitTraceShareCall {
+                traceId: id,
+                share: share4.clone(),
+            },
+        ),
+        error!(IdentityRegistryUnauthorizedAccount {
+            account: authority(3)
+        }),
+    );
+    let dup = world.share(2, &tag);
+    assert_reverts(
+        &world.submit_share(id, &dup),
+        error!(IdentityRegistryDuplicateTraceShare {
+            traceId: id,
+            index: 2
+        }),
+    );
+    let bad = IIdentityRegistry::TraceShare {
+        z: bump(share4.z),
+        ..share4.clone()
+    };
+    assert_reverts(
+        &world.submit_share(id, &bad),
+        error!(IdentityRegistryInvalidTraceShare {
+            traceId: id,
+            index: 4
+        }),
+    );
+    // A share for another tag (a valid proof, but not for this token).
+    let other = show(&mut world, 9);
+    let wrong_tag = world.share(4, &other.tag(&world));
+    assert_reverts(
+        &world.submit_share(id, &wrong_tag),
+        error!(IdentityRegistryInvalidTraceShare {
+            traceId: id,
+            index: 4
+        }),
+    );
+    let forged_d = IIdentityRegistry::TraceShare {
+        d: other.sol.c1,
+        ..share4.clone()
+    };
+    assert_reverts(
+        &world.submit_share(id, &forged_d),
+        error!(IdentityRegistryInvalidTraceShare {
+            traceId: id,
+            index: 4
+        }),
+    );
+    let big = IIdentityRegistry::TraceShare {
+        c: share4.c + R,
+        ..share4.clone()
+    };
+    assert_reverts(
+        &world.submit_share(id, &big),
+        error!(Bn254ScalarOutOfRange {
+            scalar: share4.c + R
+        }),
+    );
+
+    // The good share completes the trace with the user's identity commitment.
+    let commitment = B256::from(s.user.identity().commitment());
+    let r = world.submit_share(id, &share4);
+    assert_eq!(
+        world.events(&r),
+        vec![
+            event!(TraceShareSubmitted {
+                traceId: id,
+                account: authority(4),
+                index: 4,
+                shareCount: U256::from(3)
+            }),
+            event!(Traced {
+                traceId: id,
+                nullifier: n,
+                identityCommitment: commitment,
+                reason: B256::repeat_byte(0xc0)
+            }),
+        ]
+    );
+    let info = world.view(IdentityRegistry::traceCall { traceId: id });
+    assert_eq!(
+        (info.status, info.identityCommitment, info.requester),
+        (2, commitment, authority(2))
+    );
+    assert!(world.view(IdentityRegistry::isBlockedCall { nullifier: n }));
+    assert_eq!(
+        world.view(IdentityRegistry::identityStatusCall {
+            identityCommitment: commitment
+        }),
+        1
+    );
+
+    // Completed: no more shares; the token cannot be traced again nor consumed.
+    let share1 = world.share(1, &tag);
+    assert_reverts(
+        &world.submit_share(id, &share1),
+        error!(IdentityRegistryTraceNotPending {
+            traceId: id,
+            status: 2
+        }),
+    );
+    assert_reverts(
+        &world.send(
+            authority(2),
+            &request(s.sol.c1.clone(), s.sol.c2.clone(), n),
+        ),
+        error!(IdentityRegistryTokenBlocked { nullifier: n }),
+    );
+    assert_reverts(
+        &world.consume(APP, &s.sol, &s.sol_ctx),
+        error!(IdentityRegistryTokenBlocked { nullifier: n }),
+    );
+    assert_reverts(
+        &world.send(
+            authority(1),
+            &IdentityRegistry::submitTraceShareCall {
+                traceId: U256::from(7),
+                share: share1,
+            },
+        ),
+        error!(IdentityRegistryTraceNotPending {
+            traceId: U256::from(7),
+            status: 0
+        }),
+    );
+}
+
+#[test]
+fn shares_come_from_the_key_set_of_the_token_epoch() {
+    let mut world = World::new(2, 3, 11);
+    let s = show(&mut world, 1);
+    let tag = s.tag(&world);
+    assert!(world.consume(APP, &s.sol, &s.sol_ctx).status);
+    // Rotate to a new key set held by other accounts; the old token is traced by the old set.
+    let (gpk2, _) = run_dkg_with_rng(&mut world.rng, ThresholdParams::new(2, 3).unwrap()).unwrap();
+    let set2 = key_set(&gpk2, &[authority(11), authority(12), authority(13)]);
+    world.install(&set2);
+    world.advance();
+    let id = world.request_trace(&s.sol);
+    let share = world.share(1, &tag);
+    let from_new = world.send(
+        authority(11),
+        &IdentityRegistry::submitTraceShareCall {
+            traceId: id,
+            share: share.clone(),
+        },
+    );
+    assert_reverts(
+        &from_new,
+        error!(IdentityRegistryUnauthorizedAccount {
+            account: authority(11)
+        }),
+    );
+    assert!(world.submit_share(id, &share).status);
+    // A removed authority can no longer submit.
+    world.remove_member(authority(3));
+    let share3 = world.share(3, &tag);
+    assert_reverts(
+        &world.submit_share(id, &share3),
+        error!(IdentityRegistryUnauthorizedAccount {
+            account: authority(3)
+        }),
+    );
+    let share2 = world.share(2, &tag);
+    let r = world.submit_share(id, &share2);
+    assert!(world.events(&r).iter().any(|e| matches!(e, IdentityRegistryEvents::Traced(t) if t.identityCommitment == B256::from(s.user.identity().commitment()))));
+}
+
+#[test]
+fn tracing_a_population_returns_each_users_identity() {
+    let mut world = World::new(3, 5, 12);
+    let users: Vec<Shown> = (0..10).map(|i| show(&mut world, i)).collect();
+    for u in &users {
+        assert!(world.consume(APP, &u.sol, &u.sol_ctx).status);
+    }
+    for (k, u) in users.iter().enumerate() {
+        let tag = u.tag(&world);
+        let id = world.request_trace(&u.sol);
+        // Rotate the subset of authorities from user to user.
+        let subset: Vec<u8> = (0..3).map(|j| ((k + 2 * j) % 5) as u8 + 1).collect();
+        let mut last = None;
+        for &i in &subset {
+            let share = world.share(i, &tag);
+            last = Some(world.submit_share(id, &share));
+        }
+        let events = world.events(&last.unwrap());
+        let traced = events
+            .iter()
+            .find_map(|e| match e {
+                IdentityRegistryEvents::Traced(t) => Some(t.identityCommitment),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(
+            traced,
+            B256::from(u.user.identity().commitment()),
+            "user {k}, subset {subset:?}"
+        );
+        for (j, other) in users.iter().enumerate() {
+            if j != k {
+                assert_ne!(traced, B256::from(other.user.identity().commitment()));
+            }
+        }
+    }
+}
+
+#[test]
+fn revocation_needs_a_completed_trace() {
+    let mut world = World::new(2, 3, 13);
+    let s = show(&mut world, 1);
+    let tag = s.tag(&world);
+    let commitment = B256::from(s.user.identity().commitment());
+    let revoke = |c: B256| IdentityRegistry::revokeIdentityCall {
+        identityCommitment: c,
+        reason: B256::repeat_byte(0xee),
+    };
+    assert_reverts(
+        &world.send(authority(1), &revoke(commitment)),
+        error!(IdentityRegistryUntracedIdentity {
+            identityCommitment: commitment
+        }),
+    );
+    assert!(world.consume(APP, &s.sol, &s.sol_ctx).status);
+    let id = world.request_trace(&s.sol);
+    for i in [1u8, 3] {
+        let share = world.share(i, &tag);
+        assert!(world.submit_share(id, &share).status);
+    }
+    assert!(!world.view(IdentityRegistry::isRevokedCall {
+        identityCommitment: commitment
+    }));
+    assert_reverts(
+        &world.send(OUTSIDER, &revoke(commitment)),
+        error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
+    );
+    let r = world.send_ok(authority(2), &revoke(commitment));
+    assert_eq!(
+        world.events(&r),
+        vec![event!(IdentityRevoked {
+            identityCommitment: commitment,
+            authority: authority(2),
+            reason: B256::repeat_byte(0xee)
+        })]
+    );
+    assert!(world.view(IdentityRegistry::isRevokedCall {
+        identityCommitment: commitment
+    }));
+    assert_eq!(
+        world.view(IdentityRegistry::identityStatusCall {
+            identityCommitment: commitment
+        }),
+        2
+    );
+    assert_reverts(
+        &world.send(authority(2), &revoke(commitment)),
+        error!(IdentityRegistryAlreadyRevoked {
+            identityCommitment: commitment
+        }),
+    );
+    // The traced token stays blocked; another token of the same (revoked) user in this epoch
+    // still verifies: revocation acts on issuance, which authorities refuse from now on.
+    assert!(world.view(IdentityRegistry::isBlockedCall {
+        nullifier: nullifier(&s.sol)
+    }));
+}
+
+#[test]
+fn constructor_rejects_bad_configuration() {
+    let mut world = World::deployed(1, 1, 14);
+    for (consortium, duration) in [(Address::ZERO, EPOCH), (world.consortium, 0)] {
+        let r = world
+            .chain
+            .deploy_as(
+                identity::DEPLOYER,
+                medshare_contracts::deploy_code(
+                    &IdentityRegistry::BYTECODE,
+                    &IdentityRegistry::constructorCall {
+                        consortium_: consortium,
+                        minEpochDuration_: duration,
+                    },
+                ),
+            )
+            .unwrap();
+        assert_eq!(
+            decode_error(&r.output),
+            error!(IdentityRegistryInvalidConfiguration {})
+        );
+    }
+    assert_eq!(
+        world.view(IdentityRegistry::consortiumCall {}),
+        world.consortium
+    );
+    assert_eq!(
+        world.view(IdentityRegistry::ROLE_AUTHORITYCall {}),
+        medshare_contracts::roles::AUTHORITY
+    );
+}
+
+// ---- known-answer vectors ----
+
+fn vectors() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../medshare-identity/tests/vectors/identity_v1.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn hex_word(v: &Value) -> U256 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+fn vg1(v: &Value) -> IdentityBn254::G1Point {
+    IdentityBn254::G1Point {
+        x: hex_word(&v["x"]),
+        y: hex_word(&v["y"]),
+    }
+}
+
+fn vg2(v: &Value) -> IdentityBn254::G2Point {
+    IdentityBn254::G2Point {
+        x: [hex_word(&v["x_c1"]), hex_word(&v["x_c0"])],
+        y: [hex_word(&v["y_c1"]), hex_word(&v["y_c0"])],
+    }
+}
+
+fn vector_key_set(v: &Value) -> IIdentityRegistry::KeySet {
+    let gk = &v["group_key"];
+    IIdentityRegistry::KeySet {
+        threshold: gk["threshold"].as_u64().unwrap() as u8,
+        x: vg1(&gk["X"]),
+        ym: vg1(&gk["Y_m"]),
+        ye: vg1(&gk["Y_e"]),
+        tracing: vg1(&gk["T"]),
+        authorities: gk["authority_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let index = a["index"].as_u64().unwrap() as u8;
+                IIdentityRegistry::AuthorityKey {
+                    index,
+                    account: authority(index),
+                    x: vg1(&a["X_i"]),
+                    ym: vg1(&a["Y_m_i"]),
+                    ye: vg1(&a["Y_e_i"]),
+                    tracing: vg1(&a["T_i"]),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn vector_token(case: &Value) -> (IIdentityRegistry::Token, IIdentityRegistry::TokenContext) {
+    let t = &case["token"];
+    let c = &case["context"];
+    let token = IIdentityRegistry::Token {
+        epoch: case["epoch"].as_u64().unwrap(),
+        kappa: vg1(&t["kappa"]),
+        h: vg2(&t["h"]),
+        nu: vg2(&t["nu"]),
+        c1: vg1(&t["c1"]),
+        c2: vg1(&t["c2"]),
+        c: hex_word(&t["c"]),
+        zm: hex_word(&t["z_m"]),
+        zr: hex_word(&t["z_r"]),
+        zk: hex_word(&t["z_k"]),
+    };
+    let ctx = IIdentityRegistry::TokenContext {
+        chainId: U256::from(c["chain_id"].as_u64().unwrap()),
+        verifyingContract: c["verifying_contract"].as_str().unwrap().parse().unwrap(),
+        action: c["action"].as_str().unwrap().parse().unwrap(),
+        sender: c["sender"].as_str().unwrap().parse().unwrap(),
+        nonce: c["nonce"].as_str().unwrap().parse().unwrap(),
+    };
+    (token, ctx)
+}
+
+#[test]
+fn known_answer_vectors_are_accepted_on_chain() {
+    let v = vectors();
+    let set = vector_key_set(&v);
+    for case in v["cases"].as_array().unwrap() {
+        let (token, ctx) = vector_token(case);
+        // Each case on its own chain, whose id is the context's.
+        let mut world = World::deployed_on(u64::try_from(ctx.chainId).unwrap(), 1, 1, 15);
+        world.install(&set);
+        while world.epoch() < token.epoch {
+            world.advance();
+        }
+        assert_eq!(
+            world.verify(&token, &ctx),
+            Ok(true),
+            "epoch {}",
+            token.epoch
+        );
+        assert_eq!(
+            nullifier(&token),
+            case["token"]["nullifier"]
+                .as_str()
+                .unwrap()
+                .parse::<B256>()
+                .unwrap()
+        );
+        // A tampered copy: every scalar and the tag.
+        for bad in [
+            IIdentityRegistry::Token {
+                c: bump(token.c),
+                ..token.clone()
+            },
+            IIdentityRegistry::Token {
+                zm: bump(token.zm),
+                ..token.clone()
+            },
+            IIdentityRegistry::Token {
+                c2: token.c1.clone(),
+                ..token.clone()
+            },
+        ] {
+            assert_eq!(world.verify(&bad, &ctx), Ok(false));
+        }
+
+        // Consume it as the vector's verifying contract, then trace it with the vector shares.
+        let receipt = world.consume(ctx.verifyingContract, &token, &ctx);
+        assert!(receipt.status, "{:?}", decode_error(&receipt.output));
+        let id = world.request_trace(&token);
+        let mut last = None;
+        for s in case["trace_shares"].as_array().unwrap() {
+            let share = IIdentityRegistry::TraceShare {
+                index: s["index"].as_u64().unwrap() as u8,
+                d: vg1(&s["d"]),
+                c: hex_word(&s["c"]),
+                z: hex_word(&s["z"]),
+            };
+            let r = world.submit_share(id, &share);
+            assert!(r.status, "{:?}", decode_error(&r.output));
+            last = Some(r);
+        }
+        let expected: B256 = case["trace"]["commitment"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            expected,
+            case["identity"]["commitment"]
+                .as_str()
+                .unwrap()
+                .parse::<B256>()
+                .unwrap()
+        );
+        assert!(world.events(&last.unwrap()).contains(&event!(Traced {
+            traceId: id,
+            nullifier: nullifier(&token),
+            identityCommitment: expected,
+            reason: B256::repeat_byte(0xc0),
+        })));
+    }
+}
+
+/// Execution gas of a view call: gas used minus the intrinsic 21,000 and the calldata gas
+/// (as `tests/pre_verifier.rs` and the gas report measure views).
+fn execution_gas(world: &World, call: &impl SolCall) -> (bool, u64) {
+    let data = call.abi_encode();
+    let outcome = world
+        .chain
+        .call(&medshare_evm::CallRequest::new(
+            Address::ZERO,
+            world.registry,
+            data.clone(),
+        ))
+        .unwrap();
+    assert!(outcome.success);
+    let calldata: u64 = data.iter().map(|&b| if b == 0 { 4 } else { 16 }).sum();
+    let ok = alloy::sol_types::SolValue::abi_decode(&outcome.output).unwrap();
+    (ok, outcome.gas_used - 21_000 - calldata)
+}
+
+#[test]
+fn verification_fits_the_gas_budgets() {
+    let mut world = World::new(3, 5, 16);
+    let s = show(&mut world, 1);
+    let (ok, gas) = execution_gas(
+        &world,
+        &IdentityRegistry::verifyTokenCall {
+            token: s.sol.clone(),
+            context: s.sol_ctx.clone(),
+        },
+    );
+    assert!(ok);
+    // 8 ecMul + 6 ecAdd + one 2-pair ecPairing = 161,900 gas of precompiles; budget 200,000.
+    assert!(
+        (161_900..200_000).contains(&gas),
+        "verifyToken used {gas} gas of execution"
+    );
+
+    let tag = s.tag(&world);
+    assert!(world.consume(APP, &s.sol, &s.sol_ctx).status);
+    let id = world.request_trace(&s.sol);
+    let share = world.share(2, &tag);
+    let (ok, gas) = execution_gas(
+        &world,
+        &IdentityRegistry::verifyTraceShareCall { traceId: id, share },
+    );
+    assert!(ok);
+    // 4 ecMul + 2 ecAdd + 2 modexp (tag decompression) = 27,000 gas of precompiles, plus five
+    // cold storage reads of the trace, C1, C2 and T_i (10,500 gas).
+    assert!(
+        (37_500..50_000).contains(&gas),
+        "verifyTraceShare used {gas} gas of execution"
+    );
+}
