@@ -73,8 +73,118 @@ pub(crate) enum Command {
     /// Consortium membership: members, roles, proposals and approvals
     #[command(subcommand)]
     Consortium(ConsortiumCommand),
+    /// Anonymous identities: authority keys, registration, credentials, tokens, tracing
+    #[command(subcommand)]
+    Identity(IdentityCommand),
     /// Run the end-to-end demo on a fresh embedded chain in a temporary directory
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IdentityCommand {
+    /// Run the authorities' distributed key generation among local authority accounts, keep each
+    /// share encrypted under its account, and install the key set on chain (all must confirm)
+    Keygen {
+        /// Accounts of the authorities (consortium members with the authority role), in order
+        #[arg(long, value_delimiter = ',', required = true, value_name = "LIST")]
+        authorities: Vec<String>,
+        /// How many authorities it takes to issue a credential or trace a token
+        #[arg(long)]
+        threshold: usize,
+    },
+    /// Register the --from account as a user bound to a real identity, with these authorities
+    Register {
+        /// The real identity (kept by the authorities only, never on chain)
+        #[arg(long)]
+        rid: String,
+        /// Authorities that record the registration
+        #[arg(long, value_delimiter = ',', required = true, value_name = "LIST")]
+        authorities: Vec<String>,
+    },
+    /// Obtain the current epoch's credential for the --from user by blind issuance from t
+    /// authorities
+    Issue {
+        /// Authorities asked to sign (at least the threshold)
+        #[arg(long, value_delimiter = ',', required = true, value_name = "LIST")]
+        authorities: Vec<String>,
+    },
+    /// Make an unlinkable token of the --from user, bound to an action, a sender and a nonce
+    Token(TokenArgs),
+    /// Check a token against the registry without recording anything (eth_call)
+    Verify {
+        /// The token (hex)
+        token: String,
+        #[command(flatten)]
+        context: TokenArgs,
+    },
+    /// Submit a token to the registry from the --from account (it cannot be used again)
+    Use {
+        /// The token (hex)
+        token: String,
+        #[command(flatten)]
+        context: TokenArgs,
+    },
+    /// Trace a misused token to its user: t authorities post verifiable decryption shares
+    #[command(subcommand)]
+    Trace(TraceCommand),
+    /// Revoke a traced identity: its credentials are not reissued in later epochs
+    Revoke {
+        /// Identity commitment from a completed trace
+        commitment: String,
+        /// Why (recorded on chain)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Credential epochs
+    #[command(subcommand)]
+    Epoch(EpochCommand),
+}
+
+/// What a token is bound to.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TokenArgs {
+    /// Action the token authorises (hashed into the context)
+    #[arg(long, default_value = "medshare.identity.use")]
+    pub(crate) action: String,
+    /// Nonce or record id: a number or a 0x-prefixed 32-byte word
+    #[arg(long, default_value = "0")]
+    pub(crate) nonce: String,
+    /// Account name or address that will submit the token [default: the --from account]
+    #[arg(long)]
+    pub(crate) sender: Option<String>,
+    /// Contract (or account) that will consume the token [default: the sender]
+    #[arg(long)]
+    pub(crate) verifier: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TraceCommand {
+    /// Open a trace of a used token (an authority; the reason is recorded on chain)
+    Request {
+        /// Nullifier of the token
+        nullifier: String,
+        /// Why the token is traced
+        #[arg(long)]
+        reason: String,
+    },
+    /// Post this authority's verifiable decryption share (the t-th share completes the trace)
+    Share {
+        /// Trace id
+        id: u64,
+    },
+    /// Resolve a completed trace to a real identity with this authority's registration table
+    Show {
+        /// Trace id
+        id: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EpochCommand {
+    /// Print the current epoch
+    Show,
+    /// Start the next epoch (an authority, once the minimum epoch duration has passed)
+    Advance,
 }
 
 #[derive(Debug, Args)]
@@ -82,9 +192,12 @@ pub(crate) struct InitArgs {
     /// Name of the account to create
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub(crate) account: String,
-    /// Institution name of the bootstrap admin, recorded on chain (at most 31 bytes)
+    /// Institution name of the bootstrap admin, recorded on chain (at most 32 bytes)
     #[arg(long, default_value = "bootstrap admin")]
     pub(crate) name: String,
+    /// Shortest credential epoch in seconds (authorities advance epochs no faster)
+    #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) epoch_duration: u64,
 }
 
 #[derive(Debug, Subcommand)]

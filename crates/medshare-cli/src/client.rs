@@ -5,10 +5,10 @@ use alloy::{
     eips::Encodable2718,
     primitives::{Address, Bytes, TxKind, U256},
     signers::{SignerSync, local::PrivateKeySigner},
-    sol_types::{SolCall, SolError, SolInterface},
+    sol_types::{SolCall, SolError, SolEvent, SolInterface},
 };
 use anyhow::{Context, Result, bail};
-use medshare_contracts::Consortium::ConsortiumErrors;
+use medshare_contracts::{Consortium::ConsortiumErrors, IdentityRegistry::IdentityRegistryErrors};
 use medshare_evm::{CallRequest, Chain, Error as ChainError, Receipt};
 
 use crate::datadir::DataDir;
@@ -73,7 +73,7 @@ impl Client {
         call: &C,
     ) -> Result<Receipt> {
         self.transact(signer, Some(to), call.abi_encode().into())
-            .with_context(|| format!("sending {}", C::SIGNATURE))
+            .with_context(|| format!("sending {}", function_name::<C>()))
     }
 
     /// Signs and sends a contract creation.
@@ -137,15 +137,25 @@ impl Client {
     }
 }
 
+/// `propose` for `propose(uint8,address,uint256,bytes32)`.
+fn function_name<C: SolCall>() -> &'static str {
+    C::SIGNATURE
+        .split_once('(')
+        .map_or(C::SIGNATURE, |(name, _)| name)
+}
+
 /// Names a revert: a medshare custom error with its fields, a `revert("reason")`, or raw bytes.
 pub(crate) fn describe_revert(output: &[u8]) -> String {
+    // Debug renders `Variant(Variant { field: value })`; keep the inner part.
+    let inner = |debug: String| match debug.split_once('(') {
+        Some((_, inner)) if inner.ends_with(')') => inner[..inner.len() - 1].to_string(),
+        _ => debug,
+    };
     if let Ok(error) = ConsortiumErrors::abi_decode(output) {
-        // Debug renders `Variant(Variant { field: value })`; keep the inner part.
-        let debug = format!("{error:?}");
-        return match debug.split_once('(') {
-            Some((_, inner)) if inner.ends_with(')') => inner[..inner.len() - 1].to_string(),
-            _ => debug,
-        };
+        return inner(format!("{error:?}"));
+    }
+    if let Ok(error) = IdentityRegistryErrors::abi_decode(output) {
+        return inner(format!("{error:?}"));
     }
     if let Ok(reason) = alloy::sol_types::Revert::abi_decode(output) {
         return reason.reason;
@@ -158,4 +168,11 @@ pub(crate) fn describe_revert(output: &[u8]) -> String {
             alloy::primitives::hex::encode(output)
         )
     }
+}
+
+/// The first event of type `E` among `logs`.
+pub(crate) fn first_event<E: SolEvent>(logs: &[medshare_evm::Log]) -> Option<E> {
+    logs.iter()
+        .filter(|log| log.topics.first() == Some(&E::SIGNATURE_HASH))
+        .find_map(|log| E::decode_raw_log(log.topics.iter().copied(), &log.data).ok())
 }

@@ -37,6 +37,7 @@ pub(crate) struct Config {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Contracts {
     pub(crate) consortium: Address,
+    pub(crate) identity_registry: Address,
 }
 
 /// A data directory, resolved but not necessarily existing.

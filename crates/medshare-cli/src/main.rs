@@ -8,6 +8,7 @@ mod args;
 mod client;
 mod cmd;
 mod datadir;
+mod identity_store;
 mod keystore;
 mod output;
 

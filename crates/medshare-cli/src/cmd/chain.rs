@@ -1,8 +1,8 @@
 //! `medshare chain`: what the chain looks like from this data directory.
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::{Address, B256, U256};
 use anyhow::Result;
-use medshare_contracts::Consortium;
+use medshare_contracts::{Consortium, IdentityRegistry};
 use serde::Serialize;
 
 use crate::{
@@ -18,16 +18,26 @@ pub(super) struct Status {
     network: String,
     chain_id: u64,
     block_number: u64,
-    block_hash: alloy::primitives::B256,
+    block_hash: B256,
     block_timestamp: u64,
     contracts: Contracts,
     consortium: ConsortiumStatus,
+    identity: IdentityStatus,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentityStatus {
+    epoch: u64,
+    active_key_set: B256,
+    traces: U256,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Contracts {
     consortium: Address,
+    identity_registry: Address,
 }
 
 #[derive(Serialize)]
@@ -55,25 +65,34 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
 pub(super) fn status(client: &Client, config: &Config) -> Result<Status> {
     let head = client.chain().head();
     let consortium = config.contracts.consortium;
+    let registry = config.contracts.identity_registry;
     Ok(Status {
         network: config.network.clone(),
         chain_id: client.chain().chain_id(),
         block_number: head.number,
         block_hash: head.hash,
         block_timestamp: head.timestamp,
-        contracts: Contracts { consortium },
+        contracts: Contracts {
+            consortium,
+            identity_registry: registry,
+        },
         consortium: ConsortiumStatus {
             members: client.call(consortium, &Consortium::memberCountCall {})?,
             admins: client.call(consortium, &Consortium::adminCountCall {})?,
             threshold: client.call(consortium, &Consortium::thresholdCall {})?,
             proposals: client.call(consortium, &Consortium::proposalCountCall {})?,
         },
+        identity: IdentityStatus {
+            epoch: client.call(registry, &IdentityRegistry::currentEpochCall {})?,
+            active_key_set: client.call(registry, &IdentityRegistry::activeKeySetCall {})?,
+            traces: client.call(registry, &IdentityRegistry::traceCountCall {})?,
+        },
     })
 }
 
 pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
     format!(
-        "network      {} ({})\nchain id     {}\nblock        {} at {} ({})\nconsortium   {}\n             {} members, {} admins, {}-of-{} approvals, {} proposals\n",
+        "network      {} ({})\nchain id     {}\nblock        {} at {} ({})\nconsortium   {}\n             {} members, {} admins, {}-of-{} approvals, {} proposals\nidentity     {}\n             epoch {}, key set {}, {} traces\n",
         status.network,
         data_dir.chain_dir().display(),
         status.chain_id,
@@ -86,6 +105,14 @@ pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
         status.consortium.threshold,
         status.consortium.admins,
         status.consortium.proposals,
+        status.contracts.identity_registry,
+        status.identity.epoch,
+        if status.identity.active_key_set == B256::ZERO {
+            "none (run `medshare identity keygen`)".to_string()
+        } else {
+            status.identity.active_key_set.to_string()
+        },
+        status.identity.traces,
     )
 }
 

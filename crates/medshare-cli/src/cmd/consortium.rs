@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::init::{display_name, institution_name};
 use crate::{
     args::{ConsortiumCommand, GlobalArgs, ProposalAction, ProposeArgs},
-    client::Client,
+    client::{Client, first_event},
     datadir::{Config, DataDir},
     keystore,
     output::Printer,
@@ -261,8 +261,8 @@ pub(super) fn approve(
 /// Reads a proposal's state from the events of the transaction that approved it.
 fn outcome(client: &Client, config: &Config, receipt: &Receipt) -> Result<ProposalOutcome> {
     let approved: Consortium::ProposalApproved =
-        event(receipt).context("the transaction emitted no ProposalApproved event")?;
-    let executed = event::<Consortium::ProposalExecuted>(receipt).is_some();
+        first_event(&receipt.logs).context("the transaction emitted no ProposalApproved event")?;
+    let executed = first_event::<Consortium::ProposalExecuted>(&receipt.logs).is_some();
     Ok(ProposalOutcome {
         id: approved.proposalId.saturating_to(),
         approvals: approved.approvals,
@@ -270,15 +270,6 @@ fn outcome(client: &Client, config: &Config, receipt: &Receipt) -> Result<Propos
         executed,
         transaction: receipt.transaction_hash,
     })
-}
-
-/// The first event of type `E` in `receipt`.
-fn event<E: SolEvent>(receipt: &Receipt) -> Option<E> {
-    receipt
-        .logs
-        .iter()
-        .filter(|log| log.topics.first() == Some(&E::SIGNATURE_HASH))
-        .find_map(|log| E::decode_raw_log(log.topics.iter().copied(), &log.data).ok())
 }
 
 /// Current members: every account ever added (from `MemberAdded` logs) that is still a member.

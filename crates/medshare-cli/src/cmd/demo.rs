@@ -27,6 +27,8 @@ use crate::{
 
 /// Password of the demo's throwaway keystores when MEDSHARE_PASSWORD is not set.
 const DEMO_PASSWORD: &str = "medshare-demo";
+/// Epochs of the demo chain are short so that it can show an epoch change.
+const DEMO_EPOCH_SECONDS: u64 = 1;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -90,6 +92,7 @@ fn narrate(
         "st-mary",
         institution_name("St Mary Hospital")?,
         &password,
+        DEMO_EPOCH_SECONDS,
     )?;
     let hospital = keystore::unlock(&data_dir.keystore_dir(), "st-mary", &password)?;
     step(format!(
@@ -185,6 +188,11 @@ fn narrate(
     ));
     share_record(&mut step)?;
 
+    // The identity commands open the chain themselves.
+    drop(client);
+    anonymous_access(data_dir, &mut config, &password, &mut step)?;
+
+    let client = Client::open(data_dir)?;
     let status = chain::status(&client, &config)?;
     step(format!(
         "chain status:\n{}",
@@ -200,6 +208,121 @@ fn scratch_dir() -> Result<PathBuf> {
         .context("the system clock is before 1970")?
         .subsec_nanos();
     Ok(std::env::temp_dir().join(format!("medshare-demo-{}-{nanos}", std::process::id())))
+}
+
+/// A researcher acts anonymously, misbehaves, is traced by 2 of 3 authorities and revoked.
+fn anonymous_access(
+    data_dir: &DataDir,
+    config: &mut crate::datadir::Config,
+    password: &str,
+    step: &mut impl FnMut(String),
+) -> Result<()> {
+    use super::identity::Session;
+    use crate::args::TokenArgs;
+
+    let mut client = Client::open(data_dir)?;
+    let hospital = keystore::unlock(&data_dir.keystore_dir(), "st-mary", password)?;
+    let regulator = keystore::unlock(&data_dir.keystore_dir(), "regulator", password)?;
+    for (name, label) in [
+        ("ethics-board", "Ethics Board"),
+        ("privacy-office", "Privacy Office"),
+    ] {
+        let signer = keystore::create(&data_dir.keystore_dir(), name, password)?;
+        config.accounts.insert(name.to_string(), signer.address());
+        let change = Change::add(signer.address(), roles::AUTHORITY, institution_name(label)?);
+        let proposed = consortium::propose(&mut client, config, &hospital, change)?;
+        consortium::approve(&mut client, config, &regulator, proposed.id)?;
+    }
+    let researcher = keystore::create(&data_dir.keystore_dir(), "dr-lee", password)?;
+    config
+        .accounts
+        .insert("dr-lee".into(), researcher.address());
+    data_dir.save_config(config)?;
+    drop(client);
+    step("the Ethics Board and the Privacy Office join as authorities (2-of-2 approvals)".into());
+
+    let session = Session::with_password(data_dir, config, password);
+    let authorities = ["regulator", "ethics-board", "privacy-office"].map(String::from);
+    let key_set = session.keygen(&authorities, 2)?;
+    step(format!(
+        "the three authorities run a distributed key generation; key set {} (2-of-3) is confirmed by all and active",
+        key_set.key_set
+    ));
+    let rid = "ORCID 0000-0002-1825-0097";
+    session.register(Some("dr-lee"), rid, &authorities)?;
+    step(format!(
+        "Dr Lee registers her real identity ({rid}) with the authorities, off chain"
+    ));
+    let epoch = session.issue(Some("dr-lee"), &authorities[1..])?;
+    step(format!(
+        "the Ethics Board and the Privacy Office blindly issue her epoch-{epoch} credential"
+    ));
+
+    let request = TokenArgs {
+        action: "medshare.access.request".into(),
+        nonce: "1".into(),
+        sender: Some("city-lab".into()),
+        verifier: None,
+    };
+    let (token, _) = session.token(Some("dr-lee"), &request)?;
+    let token_hex = alloy::primitives::hex::encode(token.to_bytes());
+    if !session.verify(Some("dr-lee"), &token_hex, &request)? {
+        bail!("the registry rejected an honest token");
+    }
+    let replayed_elsewhere = TokenArgs {
+        nonce: "2".into(),
+        ..request.clone()
+    };
+    if session.verify(Some("dr-lee"), &token_hex, &replayed_elsewhere)? {
+        bail!("a token must not verify for another request");
+    }
+    step("she shows an unlinkable token bound to City Lab's request #1; the registry verifies it (and rejects it for request #2)".into());
+    let nullifier = session.consume(Some("city-lab"), &token_hex, &request)?;
+    let replay = session
+        .consume(Some("city-lab"), &token_hex, &request)
+        .err()
+        .context("a replayed token must be refused")?;
+    step(format!(
+        "City Lab submits it (nullifier {nullifier}); a replay is refused: {replay:#}"
+    ));
+
+    let trace_id = session.request_trace(
+        Some("regulator"),
+        &nullifier.to_string(),
+        "ethics complaint 2026-31",
+    )?;
+    let first = session.trace_share(Some("regulator"), trace_id)?;
+    step(format!(
+        "misuse is reported: the regulator opens trace #{trace_id} on chain and posts its share ({})",
+        first.describe()
+    ));
+    let second = session.trace_share(Some("ethics-board"), trace_id)?;
+    step(format!(
+        "the Ethics Board posts a verifiable share: {}",
+        second.describe()
+    ));
+    let shown = session.trace_show(Some("privacy-office"), trace_id)?;
+    if shown.rid.as_deref() != Some(rid) {
+        bail!("the trace resolved to {:?}, not {rid}", shown.rid);
+    }
+    step(format!(
+        "the Privacy Office resolves it with its registration table: {}",
+        shown.describe()
+    ));
+    session.revoke(
+        Some("regulator"),
+        &shown.commitment.to_string(),
+        "ethics complaint 2026-31",
+    )?;
+    let next = session.advance_epoch(Some("regulator"))?;
+    let refused = session
+        .issue(Some("dr-lee"), &authorities[1..])
+        .err()
+        .context("a revoked user must not get a credential")?;
+    step(format!(
+        "the regulator revokes her and starts epoch {next}; her new credential request is refused: {refused:#}"
+    ));
+    Ok(())
 }
 
 /// A patient's record reaches City Lab through 2-of-3 proxy re-encryption (off-chain for now;

@@ -4,7 +4,7 @@ use std::{collections::BTreeMap, fs, path::Path};
 
 use alloy::primitives::{Address, B256, U256, utils::parse_ether};
 use anyhow::{Context, Result, bail};
-use medshare_contracts::{Consortium, deploy_code};
+use medshare_contracts::{Consortium, IdentityRegistry, deploy_code};
 use medshare_evm::{Chain, Genesis};
 use serde::Serialize;
 
@@ -33,7 +33,14 @@ pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Re
     let name = institution_name(&args.name)?;
     check_free(data_dir.root())?;
     let password = keystore::password(&args.account, true)?;
-    let config = initialise(&data_dir, global.network, &args.account, name, &password)?;
+    let config = initialise(
+        &data_dir,
+        global.network,
+        &args.account,
+        name,
+        &password,
+        args.epoch_duration,
+    )?;
     printer.result(
         &InitReport {
             data_dir: data_dir.root(),
@@ -86,6 +93,7 @@ pub(super) fn initialise(
     account: &str,
     institution: B256,
     password: &str,
+    epoch_duration: u64,
 ) -> Result<Config> {
     let root = data_dir.root();
     let parent = match root.parent() {
@@ -104,6 +112,7 @@ pub(super) fn initialise(
         account,
         institution,
         password,
+        epoch_duration,
     );
     let config = match built {
         Ok(config) => config,
@@ -127,11 +136,12 @@ fn build(
     account: &str,
     institution: B256,
     password: &str,
+    epoch_duration: u64,
 ) -> Result<Config> {
     create_private_dir(data_dir.root())?;
     let signer = keystore::create(&data_dir.keystore_dir(), account, password)?;
     let address = signer.address();
-    let (chain_id, consortium) = match network {
+    let (chain_id, contracts) = match network {
         Network::Embedded => {
             // Gas is free on the consortium chain; the balance only pays for value transfers.
             let genesis = Genesis::starting_now().fund(address, parse_ether("1000000")?);
@@ -139,19 +149,37 @@ fn build(
                 Chain::create(data_dir.chain_dir(), genesis).context("creating the chain")?;
             let chain_id = chain.chain_id();
             let mut client = Client::from_chain(chain);
-            let code = deploy_code(
-                &Consortium::BYTECODE,
-                &Consortium::constructorCall {
-                    initialAdmins: vec![address],
-                    names: vec![institution],
-                    initialThreshold: U256::from(1),
-                },
-            );
+            let consortium = client
+                .deploy(
+                    &signer,
+                    deploy_code(
+                        &Consortium::BYTECODE,
+                        &Consortium::constructorCall {
+                            initialAdmins: vec![address],
+                            names: vec![institution],
+                            initialThreshold: U256::from(1),
+                        },
+                    ),
+                )
+                .context("deploying Consortium")?;
+            let identity_registry = client
+                .deploy(
+                    &signer,
+                    deploy_code(
+                        &IdentityRegistry::BYTECODE,
+                        &IdentityRegistry::constructorCall {
+                            consortium_: consortium,
+                            minEpochDuration_: epoch_duration,
+                        },
+                    ),
+                )
+                .context("deploying IdentityRegistry")?;
             (
                 chain_id,
-                client
-                    .deploy(&signer, code)
-                    .context("deploying Consortium")?,
+                Contracts {
+                    consortium,
+                    identity_registry,
+                },
             )
         }
     };
@@ -161,7 +189,7 @@ fn build(
         chain_id,
         default_account: account.to_string(),
         accounts: BTreeMap::from([(account.to_string(), address)]),
-        contracts: Contracts { consortium },
+        contracts,
     };
     data_dir.save_config(&config)?;
     Ok(config)
@@ -169,14 +197,19 @@ fn build(
 
 /// An institution name as the contract stores it: UTF-8, zero-padded to 32 bytes.
 pub(super) fn institution_name(name: &str) -> Result<B256> {
-    if name.len() > 32 {
+    short_text(name, "institution name")
+}
+
+/// Short text (a name, a reason) as a `bytes32`: UTF-8, zero-padded; `what` names it in errors.
+pub(crate) fn short_text(text: &str, what: &str) -> Result<B256> {
+    if text.len() > 32 {
         bail!(
-            "institution name `{name}` is {} bytes long; at most 32 fit on chain",
-            name.len()
+            "{what} `{text}` is {} bytes long; at most 32 fit on chain",
+            text.len()
         );
     }
     let mut bytes = [0u8; 32];
-    bytes[..name.len()].copy_from_slice(name.as_bytes());
+    bytes[..text.len()].copy_from_slice(text.as_bytes());
     Ok(B256::from(bytes))
 }
 

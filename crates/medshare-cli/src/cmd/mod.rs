@@ -4,7 +4,8 @@ mod account;
 mod chain;
 mod consortium;
 mod demo;
-mod init;
+pub(crate) mod identity;
+pub(crate) mod init;
 
 use anyhow::Result;
 
@@ -22,6 +23,7 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Account(cmd) => account::run(&global, cmd, printer),
         Command::Chain(cmd) => chain::run(&global, cmd, printer),
         Command::Consortium(cmd) => consortium::run(&global, cmd, printer),
+        Command::Identity(cmd) => identity::run(&global, cmd, printer),
         Command::Demo(args) => demo::run(&global, &args, printer),
     }
 }

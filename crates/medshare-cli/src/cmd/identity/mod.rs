@@ -1,0 +1,501 @@
+//! `medshare identity`: threshold-issued anonymous credentials, tokens, tracing, revocation.
+//!
+//! The authorities, users and the chain all live in one data directory here (one account per
+//! party), so every step runs locally against the embedded chain; each party's secrets stay
+//! encrypted under its own account (see [`crate::identity_store`]). Messages that would cross
+//! the network between parties (registration, issuance requests, blind signatures, trace shares)
+//! are the crate's checked wire encodings.
+
+mod registry;
+
+use alloy::primitives::{Address, B256, hex};
+use anyhow::{Context, Result, bail};
+use medshare_identity::{
+    RegistrationContext, ThresholdParams, Token, TokenContext, TraceShare, run_dkg_with_rng,
+};
+use serde::Serialize;
+
+use crate::{
+    args::{EpochCommand, GlobalArgs, IdentityCommand, TokenArgs, TraceCommand},
+    client::Client,
+    datadir::{Config, DataDir},
+    identity_store::{IdentityStore, RegistrationRecord, identity_hex},
+    keystore,
+    output::Printer,
+};
+
+pub(super) fn run(global: &GlobalArgs, cmd: IdentityCommand, printer: &Printer) -> Result<()> {
+    let data_dir = super::data_dir(global)?;
+    let config = data_dir.config()?;
+    let session = Session::new(&data_dir, &config);
+    let from = global.from.as_deref();
+    match cmd {
+        IdentityCommand::Keygen {
+            authorities,
+            threshold,
+        } => {
+            let report = session.keygen(&authorities, threshold)?;
+            printer.value(
+                &report,
+                format!(
+                    "key set {} installed: {}-of-{} authorities ({})",
+                    report.key_set,
+                    report.threshold,
+                    report.authorities.len(),
+                    report.authorities.join(", ")
+                ),
+            );
+        }
+        IdentityCommand::Register { rid, authorities } => {
+            let commitment = session.register(from, &rid, &authorities)?;
+            printer.value(
+                &serde_json::json!({ "commitment": commitment }),
+                format!(
+                    "registered with {} authorities; identity commitment {commitment}",
+                    authorities.len()
+                ),
+            );
+        }
+        IdentityCommand::Issue { authorities } => {
+            let epoch = session.issue(from, &authorities)?;
+            printer.value(
+                &serde_json::json!({ "epoch": epoch }),
+                format!(
+                    "credential for epoch {epoch} issued by {}",
+                    authorities.join(", ")
+                ),
+            );
+        }
+        IdentityCommand::Token(args) => {
+            let (token, nullifier) = session.token(from, &args)?;
+            printer.value(
+                &serde_json::json!({ "token": hex::encode_prefixed(token.to_bytes()), "nullifier": nullifier }),
+                hex::encode_prefixed(token.to_bytes()),
+            );
+        }
+        IdentityCommand::Verify { token, context } => {
+            let valid = session.verify(from, &token, &context)?;
+            printer.value(
+                &serde_json::json!({ "valid": valid }),
+                if valid { "valid" } else { "invalid" },
+            );
+            if !valid {
+                bail!("the registry rejects this token for that context");
+            }
+        }
+        IdentityCommand::Use { token, context } => {
+            let nullifier = session.consume(from, &token, &context)?;
+            printer.value(
+                &serde_json::json!({ "nullifier": nullifier }),
+                format!("token used; nullifier {nullifier}"),
+            );
+        }
+        IdentityCommand::Trace(TraceCommand::Request { nullifier, reason }) => {
+            let id = session.request_trace(from, &nullifier, &reason)?;
+            printer.value(
+                &serde_json::json!({ "traceId": id }),
+                format!("trace #{id} requested"),
+            );
+        }
+        IdentityCommand::Trace(TraceCommand::Share { id }) => {
+            let outcome = session.trace_share(from, id)?;
+            printer.value(&outcome, outcome.describe());
+        }
+        IdentityCommand::Trace(TraceCommand::Show { id }) => {
+            let shown = session.trace_show(from, id)?;
+            printer.value(&shown, shown.describe());
+        }
+        IdentityCommand::Revoke { commitment, reason } => {
+            session.revoke(from, &commitment, &reason)?;
+            printer.value(
+                &serde_json::json!({ "revoked": commitment }),
+                format!("identity {commitment} revoked"),
+            );
+        }
+        IdentityCommand::Epoch(EpochCommand::Advance) => {
+            let epoch = session.advance_epoch(from)?;
+            printer.value(
+                &serde_json::json!({ "epoch": epoch }),
+                format!("epoch {epoch} started"),
+            );
+        }
+        IdentityCommand::Epoch(EpochCommand::Show) => {
+            let client = Client::open(&data_dir)?;
+            let epoch = registry::current_epoch(&client, &config)?;
+            printer.value(&serde_json::json!({ "epoch": epoch }), epoch);
+        }
+    }
+    Ok(())
+}
+
+/// What `identity keygen` produced.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct KeygenReport {
+    pub(super) key_set: B256,
+    threshold: usize,
+    authorities: Vec<String>,
+}
+
+/// A trace after one more share.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TraceOutcome {
+    pub(super) id: u64,
+    pub(super) shares: u64,
+    pub(super) threshold: u64,
+    pub(super) commitment: Option<B256>,
+}
+
+impl TraceOutcome {
+    pub(super) fn describe(&self) -> String {
+        match self.commitment {
+            Some(c) => format!("trace #{} complete: identity commitment {c}", self.id),
+            None => format!(
+                "trace #{}: {} of {} shares",
+                self.id, self.shares, self.threshold
+            ),
+        }
+    }
+}
+
+/// A completed trace as one authority resolves it with its registration table.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TraceShown {
+    pub(super) id: u64,
+    pub(super) commitment: B256,
+    pub(super) rid: Option<String>,
+}
+
+impl TraceShown {
+    pub(super) fn describe(&self) -> String {
+        match &self.rid {
+            Some(rid) => format!(
+                "trace #{}: identity {} is `{rid}`",
+                self.id, self.commitment
+            ),
+            None => format!(
+                "trace #{}: identity {} is not in this authority's table",
+                self.id, self.commitment
+            ),
+        }
+    }
+}
+
+pub(super) struct Session<'a> {
+    data_dir: &'a DataDir,
+    config: &'a Config,
+    store: IdentityStore,
+    /// One password for every account (the demo's); otherwise each is asked for.
+    password: Option<String>,
+}
+
+impl<'a> Session<'a> {
+    pub(super) fn new(data_dir: &'a DataDir, config: &'a Config) -> Self {
+        Self {
+            data_dir,
+            config,
+            store: IdentityStore::new(data_dir),
+            password: None,
+        }
+    }
+
+    /// A session whose accounts all share `password`.
+    pub(super) fn with_password(data_dir: &'a DataDir, config: &'a Config, password: &str) -> Self {
+        Self {
+            password: Some(password.to_string()),
+            ..Self::new(data_dir, config)
+        }
+    }
+
+    fn password(&self, account: &str) -> Result<String> {
+        match &self.password {
+            Some(password) => Ok(password.clone()),
+            None => keystore::password(account, false),
+        }
+    }
+
+    fn signer(
+        &self,
+        account: Option<&str>,
+    ) -> Result<(String, alloy::signers::local::PrivateKeySigner)> {
+        let (name, _) = self.config.account(account)?;
+        let password = self.password(name)?;
+        Ok((
+            name.to_string(),
+            keystore::unlock(&self.data_dir.keystore_dir(), name, &password)?,
+        ))
+    }
+
+    pub(super) fn keygen(&self, authorities: &[String], threshold: usize) -> Result<KeygenReport> {
+        let params = ThresholdParams::new(threshold, authorities.len())
+            .map_err(|e| anyhow::anyhow!("threshold {threshold} of {}: {e}", authorities.len()))?;
+        let mut client = Client::open(self.data_dir)?;
+        let mut signers = Vec::with_capacity(authorities.len());
+        for name in authorities {
+            let (_, signer) = self.signer(Some(name))?;
+            if !registry::is_authority(&client, self.config, signer.address())? {
+                bail!("account `{name}` is not a consortium member with the authority role");
+            }
+            signers.push(signer);
+        }
+        let (gpk, shares) = run_dkg_with_rng(&mut rand08::thread_rng(), params)
+            .map_err(|e| anyhow::anyhow!("key generation failed: {e}"))?;
+        let key_set = registry::install_key_set(&mut client, self.config, &gpk, &signers)?;
+        for (name, share) in authorities.iter().zip(&shares) {
+            self.store
+                .save_authority(name, share, &self.password(name)?)?;
+        }
+        self.store.save_group_key(&gpk)?;
+        Ok(KeygenReport {
+            key_set,
+            threshold,
+            authorities: authorities.to_vec(),
+        })
+    }
+
+    pub(super) fn register(
+        &self,
+        user: Option<&str>,
+        rid: &str,
+        authorities: &[String],
+    ) -> Result<B256> {
+        let (user, _) = self.config.account(user)?;
+        if self.store.has_user(user) {
+            bail!("account `{user}` is already registered");
+        }
+        let context = RegistrationContext {
+            chain_id: self.config.chain_id,
+            registry: self.registry().0.0,
+            rid_digest: alloy::primitives::keccak256(rid.as_bytes()).0,
+        };
+        let secret = medshare_identity::UserSecret::random();
+        let registration = secret.register_with_rng(&mut rand08::thread_rng(), &context);
+        let wire = registration.to_bytes();
+        let mut commitment = B256::ZERO;
+        for authority in authorities {
+            // What each authority receives: the request bytes and the RID, checked afresh.
+            let received = medshare_identity::Registration::from_bytes(&wire)
+                .map_err(|e| anyhow::anyhow!("registration request: {e}"))?;
+            let verified = received.verify(&context).map_err(|(e, _)| {
+                anyhow::anyhow!("authority `{authority}` rejects the registration: {e}")
+            })?;
+            let password = self.password(authority)?;
+            self.store.authority(authority, &password)?; // only key holders keep tables
+            let mut table = self.store.registrations(authority, &password)?;
+            let identity = verified.identity();
+            commitment = B256::from(identity.commitment());
+            if table.iter().any(|r| r.rid == rid) {
+                bail!("authority `{authority}` already has a registration for `{rid}`");
+            }
+            table.push(RegistrationRecord {
+                rid: rid.to_string(),
+                identity: identity_hex(&identity),
+                commitment: commitment.to_string(),
+            });
+            self.store
+                .save_registrations(authority, &table, &password)?;
+        }
+        self.store.save_user(user, &secret, &self.password(user)?)?;
+        Ok(commitment)
+    }
+
+    pub(super) fn issue(&self, user: Option<&str>, authorities: &[String]) -> Result<u64> {
+        let (user, _) = self.config.account(user)?;
+        let gpk = self.store.group_key()?;
+        let client = Client::open(self.data_dir)?;
+        let epoch = registry::current_epoch(&client, self.config)?;
+        let secret = self.store.user(user, &self.password(user)?)?;
+        let (request, pending) =
+            secret.request_credential_with_rng(&mut rand08::thread_rng(), epoch);
+        let wire = request.to_bytes();
+        let mut partials = Vec::new();
+        for authority in authorities {
+            let password = self.password(authority)?;
+            let key = self.store.authority(authority, &password)?;
+            let received = medshare_identity::IssuanceRequest::from_bytes(&wire)
+                .map_err(|e| anyhow::anyhow!("issuance request: {e}"))?;
+            // The authority issues only to users in its table whose identity was never revoked.
+            let identity = received.identity();
+            let registered = self
+                .store
+                .registrations(authority, &password)?
+                .into_iter()
+                .find(|r| r.identity == identity_hex(&identity))
+                .with_context(|| {
+                    format!("authority `{authority}` has no registration for this user")
+                })?;
+            if registry::is_revoked(&client, self.config, B256::from(identity.commitment()))? {
+                bail!(
+                    "authority `{authority}` refuses: the identity of `{}` is revoked",
+                    registered.rid
+                );
+            }
+            let verified = received.verify(epoch, &identity).map_err(|(e, _)| {
+                anyhow::anyhow!("authority `{authority}` rejects the request: {e}")
+            })?;
+            let blind = key.blind_sign(&verified);
+            let vk = gpk
+                .authority(key.index())
+                .context("authority index outside the group key")?;
+            partials.push(
+                pending.unblind(&vk, &blind).map_err(|e| {
+                    anyhow::anyhow!("signature of `{authority}` does not verify: {e}")
+                })?,
+            );
+        }
+        let credential = pending
+            .finish(&gpk, &partials)
+            .map_err(|e| anyhow::anyhow!("cannot assemble a credential: {e}"))?;
+        self.store
+            .save_credential(user, &credential, &self.password(user)?)?;
+        Ok(epoch)
+    }
+
+    fn context(&self, args: &TokenArgs, sender: Address) -> Result<TokenContext> {
+        let nonce: B256 = match args.nonce.strip_prefix("0x") {
+            Some(_) => args
+                .nonce
+                .parse()
+                .context("--nonce is not a 32-byte hex word")?,
+            None => B256::from(alloy::primitives::U256::from(
+                args.nonce
+                    .parse::<u64>()
+                    .context("--nonce is not a number or a 0x-prefixed word")?,
+            )),
+        };
+        let resolve = |given: &Option<String>, what: &str| -> Result<Option<Address>> {
+            Ok(match given {
+                Some(s) if s.starts_with("0x") => Some(
+                    s.parse()
+                        .with_context(|| format!("--{what} is not an address"))?,
+                ),
+                Some(name) => Some(self.config.account(Some(name))?.1),
+                None => None,
+            })
+        };
+        let sender = resolve(&args.sender, "sender")?.unwrap_or(sender);
+        // Until an application contract consumes tokens, the submitting account does.
+        let verifier = resolve(&args.verifier, "verifier")?.unwrap_or(sender);
+        Ok(TokenContext {
+            chain_id: self.config.chain_id,
+            verifying_contract: verifier.0.0,
+            action: TokenContext::action_id(&args.action),
+            sender: sender.0.0,
+            nonce: nonce.0,
+        })
+    }
+
+    pub(super) fn token(&self, user: Option<&str>, args: &TokenArgs) -> Result<(Token, B256)> {
+        let (user, address) = self.config.account(user)?;
+        let gpk = self.store.group_key()?;
+        let client = Client::open(self.data_dir)?;
+        let epoch = registry::current_epoch(&client, self.config)?;
+        let credential = self
+            .store
+            .credential(user, epoch, &gpk, &self.password(user)?)?;
+        let context = self.context(args, address)?;
+        let token = credential.show(&gpk, &context);
+        let nullifier = B256::from(token.nullifier());
+        Ok((token, nullifier))
+    }
+
+    fn parse_token(text: &str) -> Result<Token> {
+        let bytes = hex::decode(text.trim()).context("the token is not hex")?;
+        Token::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("malformed token: {e}"))
+    }
+
+    pub(super) fn verify(&self, from: Option<&str>, token: &str, args: &TokenArgs) -> Result<bool> {
+        let (_, address) = self.config.account(from)?;
+        let token = Self::parse_token(token)?;
+        let context = self.context(args, address)?;
+        let client = Client::open(self.data_dir)?;
+        registry::verify_token(
+            &client,
+            self.config,
+            &self.store.group_key()?,
+            &token,
+            &context,
+        )
+    }
+
+    pub(super) fn consume(
+        &self,
+        from: Option<&str>,
+        token: &str,
+        args: &TokenArgs,
+    ) -> Result<B256> {
+        let (_, signer) = self.signer(from)?;
+        let token = Self::parse_token(token)?;
+        let context = self.context(args, signer.address())?;
+        let mut client = Client::open(self.data_dir)?;
+        let gpk = self.store.group_key()?;
+        registry::consume_token(&mut client, self.config, &signer, &gpk, &token, &context)
+    }
+
+    pub(super) fn request_trace(
+        &self,
+        from: Option<&str>,
+        nullifier: &str,
+        reason: &str,
+    ) -> Result<u64> {
+        let (_, signer) = self.signer(from)?;
+        let nullifier: B256 = nullifier
+            .parse()
+            .context("the nullifier is not a 32-byte hex word")?;
+        let mut client = Client::open(self.data_dir)?;
+        registry::request_trace(&mut client, self.config, &signer, nullifier, reason)
+    }
+
+    pub(super) fn trace_share(&self, from: Option<&str>, id: u64) -> Result<TraceOutcome> {
+        let (name, signer) = self.signer(from)?;
+        let key = self.store.authority(&name, &self.password(&name)?)?;
+        let mut client = Client::open(self.data_dir)?;
+        let tag = registry::trace_tag(&client, self.config, id)?;
+        let share = key.trace_share_with_rng(&mut rand08::thread_rng(), &tag);
+        // The contract verifies the share's DLEQ proof; check it here first for a clear error.
+        let gpk = self.store.group_key()?;
+        TraceShare::from_bytes(&share.to_bytes())
+            .map_err(|e| anyhow::anyhow!("trace share: {e}"))?
+            .verify(&gpk, &tag)
+            .map_err(|(e, _)| anyhow::anyhow!("own trace share does not verify: {e}"))?;
+        registry::submit_trace_share(&mut client, self.config, &signer, &gpk, id, &tag, &share)
+    }
+
+    pub(super) fn trace_show(&self, from: Option<&str>, id: u64) -> Result<TraceShown> {
+        let (name, _) = self.config.account(from)?;
+        let client = Client::open(self.data_dir)?;
+        let commitment = registry::traced_commitment(&client, self.config, id)?
+            .with_context(|| format!("trace #{id} is not complete"))?;
+        let table = self.store.registrations(name, &self.password(name)?)?;
+        let rid = table
+            .into_iter()
+            .find(|r| r.commitment == commitment.to_string())
+            .map(|r| r.rid);
+        Ok(TraceShown {
+            id,
+            commitment,
+            rid,
+        })
+    }
+
+    pub(super) fn revoke(&self, from: Option<&str>, commitment: &str, reason: &str) -> Result<()> {
+        let (_, signer) = self.signer(from)?;
+        let commitment: B256 = commitment
+            .parse()
+            .context("the commitment is not a 32-byte hex word")?;
+        let mut client = Client::open(self.data_dir)?;
+        registry::revoke(&mut client, self.config, &signer, commitment, reason)
+    }
+
+    pub(super) fn advance_epoch(&self, from: Option<&str>) -> Result<u64> {
+        let (_, signer) = self.signer(from)?;
+        let mut client = Client::open(self.data_dir)?;
+        registry::advance_epoch(&mut client, self.config, &signer)
+    }
+
+    fn registry(&self) -> Address {
+        self.config.contracts.identity_registry
+    }
+}
