@@ -4,11 +4,12 @@
 //! `T` = type. Type codes `0x1..0x5` belong to `medshare-pre`, `0x6..0xF` to this crate, so a
 //! value of one crate never decodes as a value of the other. Layouts are fixed-length (or
 //! length-prefixed by `n`); see each type's `to_bytes` and `docs/identity.md` §6.
+//! The tag-byte scheme, the length/tag check and the field reader are shared with
+//! `medshare-pre` (`medshare-bn254`); the type codes and this crate's errors are here.
 
 use core::fmt;
 
-/// Format version written in the high nibble of every tag byte.
-pub(crate) const FORMAT_VERSION: u8 = 1;
+pub(crate) use medshare_bn254::Reader;
 
 /// Wire type (low nibble of the tag byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub(crate) enum WireType {
 
 impl WireType {
     pub(crate) const fn tag(self) -> u8 {
-        (FORMAT_VERSION << 4) | self as u8
+        medshare_bn254::wire_tag(self as u8)
     }
 }
 
@@ -119,36 +120,31 @@ impl fmt::Display for DecodeError {
 
 impl core::error::Error for DecodeError {}
 
+impl From<medshare_bn254::DecodeError> for DecodeError {
+    fn from(e: medshare_bn254::DecodeError) -> Self {
+        use medshare_bn254::DecodeError as E;
+        match e {
+            E::WrongLength { expected, actual } => Self::WrongLength { expected, actual },
+            E::UnsupportedVersion(v) => Self::UnsupportedVersion(v),
+            E::WrongType { expected, actual } => Self::WrongType { expected, actual },
+            E::NonCanonicalScalar => Self::NonCanonicalScalar,
+            E::ZeroScalar => Self::ZeroScalar,
+            E::NonCanonicalFieldElement => Self::NonCanonicalFieldElement,
+            E::InvalidPointFlags => Self::InvalidPointFlags,
+            E::IdentityPoint => Self::IdentityPoint,
+            E::NotOnCurve => Self::NotOnCurve,
+            E::WrongSubgroup => Self::WrongSubgroup,
+        }
+    }
+}
+
 /// Checks the tag byte (and length when `len` is `Some`), then returns a reader after the tag.
 pub(crate) fn open(
     bytes: &[u8],
     ty: WireType,
     len: Option<usize>,
 ) -> Result<Reader<'_>, DecodeError> {
-    if let Some(len) = len
-        && bytes.len() != len
-    {
-        return Err(DecodeError::WrongLength {
-            expected: len,
-            actual: bytes.len(),
-        });
-    }
-    let Some(&tag) = bytes.first() else {
-        return Err(DecodeError::WrongLength {
-            expected: len.unwrap_or(1),
-            actual: 0,
-        });
-    };
-    if tag >> 4 != FORMAT_VERSION {
-        return Err(DecodeError::UnsupportedVersion(tag >> 4));
-    }
-    if tag != ty.tag() {
-        return Err(DecodeError::WrongType {
-            expected: ty.tag(),
-            actual: tag,
-        });
-    }
-    Ok(Reader { rest: &bytes[1..] })
+    Ok(medshare_bn254::open(bytes, ty as u8, len)?)
 }
 
 /// Opens a secret encoding `0x1F || kind || ..` of exact length `len`.
@@ -166,21 +162,6 @@ pub(crate) fn open_secret(
         });
     }
     Ok(r)
-}
-
-/// Reads fixed-size fields from a slice whose total length was already checked.
-pub(crate) struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl Reader<'_> {
-    pub(crate) fn take<const N: usize>(&mut self) -> [u8; N] {
-        let (head, tail) = self.rest.split_at(N);
-        self.rest = tail;
-        let mut out = [0u8; N];
-        out.copy_from_slice(head);
-        out
-    }
 }
 
 /// Appends fixed-size fields to a buffer that starts with the tag byte.

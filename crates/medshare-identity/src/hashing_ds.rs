@@ -11,16 +11,18 @@
 //!   words). See `docs/identity.md` §7.
 //! * **Hash to G2** (`h = H_G2(cm, epoch)`, off-chain only): try-and-increment on keccak256,
 //!   then cofactor clearing.
+//!
+//! The hash constructions shared with `medshare-pre` ([`Transcript`], the wide HKDF
+//! hash-to-scalar and the hedged-nonce layout) live in `medshare-bn254`; this module binds them
+//! to this crate's tags and adds G2 points to the transcript ([`TranscriptG2`]).
 
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::PrimeField;
-use hkdf::HkdfExtract;
-use sha2::Sha256;
-use sha3::{Digest, Keccak256};
-use zeroize::Zeroizing;
 
-use crate::curve::{g1_to_evm, g2_to_evm, scalar_to_be, u64_word};
+pub(crate) use medshare_bn254::{Transcript, keccak256};
+
+use crate::curve::{g1_to_evm, g2_to_evm};
 
 /// Prefix shared by every tag (format version 1).
 macro_rules! tag {
@@ -46,37 +48,11 @@ pub(crate) const DKG_POP: &[u8] = tag!("dkg-pop");
 /// Hedged-nonce tag of every proof (the statement and a per-witness index follow).
 pub(crate) const PROOF_NONCE: &[u8] = tag!("proof-nonce");
 
-/// `keccak256(data)`.
-pub(crate) fn keccak256(data: &[u8]) -> [u8; 32] {
-    Keccak256::digest(data).into()
-}
-
-/// HKDF-SHA256 with `salt = tag`, `ikm = parts[0] || parts[1] || ..`, 64 bytes of output read
-/// as a big-endian integer and reduced mod r.
-pub(crate) fn hash_to_scalar(tag: &[u8], parts: &[&[u8]]) -> Fr {
-    let mut extract = HkdfExtract::<Sha256>::new(Some(tag));
-    for part in parts {
-        extract.input_ikm(part);
-    }
-    let (_, hk) = extract.finalize();
-    let mut okm = Zeroizing::new([0u8; 64]);
-    hk.expand(&[], okm.as_mut_slice())
-        .expect("64 bytes is a valid HKDF-SHA256 output length");
-    Fr::from_be_bytes_mod_order(okm.as_slice())
-}
-
 /// A hedged nonce for witness number `index` of a proof: HKDF over fresh randomness, the
-/// secrets and the statement. Even a broken RNG then cannot reuse a nonce across two
-/// different statements.
+/// secrets and the statement, `H_wide(PROOF_NONCE, random || be32(secrets..) || statement ||
+/// index)`. Even a broken RNG then cannot reuse a nonce across two different statements.
 pub(crate) fn hedged_nonce(random: &[u8; 32], secrets: &[Fr], statement: &[u8], index: u8) -> Fr {
-    let mut secret_bytes = Zeroizing::new(Vec::with_capacity(32 * secrets.len()));
-    for s in secrets {
-        secret_bytes.extend_from_slice(&scalar_to_be(s));
-    }
-    hash_to_scalar(
-        PROOF_NONCE,
-        &[random, secret_bytes.as_slice(), statement, &[index]],
-    )
+    medshare_bn254::hedged_nonce(PROOF_NONCE, random, secrets, &[statement, &[index]])
 }
 
 /// `h = H_G2(cm, epoch)`: for `ctr = 0, 1, ..`:
@@ -109,62 +85,15 @@ pub(crate) fn hash_to_g2(cm: &G1Affine, epoch: u64) -> G2Affine {
     }
 }
 
-/// A keccak Fiat-Shamir transcript with the exact byte layout a Solidity verifier hashes.
-#[derive(Clone)]
-pub(crate) struct Transcript {
-    bytes: Vec<u8>,
+/// G2 points in a [`Transcript`]: 128 bytes in EIP-197 order (`curve::g2_to_evm`).
+pub(crate) trait TranscriptG2 {
+    /// Appends a G2 point as 128 bytes in EIP-197 order.
+    fn g2(&mut self, p: &G2Affine) -> &mut Self;
 }
 
-impl Transcript {
-    /// Starts a transcript with the 32-byte tag `keccak256(tag)`.
-    pub(crate) fn new(tag: &[u8]) -> Self {
-        let mut bytes = Vec::with_capacity(1536);
-        bytes.extend_from_slice(&keccak256(tag));
-        Self { bytes }
-    }
-
-    /// Appends a G1 point as 64 bytes `x || y`.
-    pub(crate) fn g1(&mut self, p: &G1Affine) -> &mut Self {
-        self.bytes.extend_from_slice(&g1_to_evm(p));
-        self
-    }
-
-    /// Appends a G2 point as 128 bytes in EIP-197 order.
-    pub(crate) fn g2(&mut self, p: &G2Affine) -> &mut Self {
-        self.bytes.extend_from_slice(&g2_to_evm(p));
-        self
-    }
-
-    /// Appends an integer as a 32-byte big-endian word.
-    pub(crate) fn uint(&mut self, v: u64) -> &mut Self {
-        self.bytes.extend_from_slice(&u64_word(v));
-        self
-    }
-
-    /// Appends 32 raw bytes.
-    pub(crate) fn bytes32(&mut self, b: &[u8; 32]) -> &mut Self {
-        self.bytes.extend_from_slice(b);
-        self
-    }
-
-    /// `keccak256(transcript)` as the EVM returns it.
-    pub(crate) fn digest(&self) -> [u8; 32] {
-        keccak256(&self.bytes)
-    }
-
-    /// The challenge `keccak256(transcript) mod r`.
-    pub(crate) fn challenge(&self) -> Fr {
-        Fr::from_be_bytes_mod_order(&self.digest())
-    }
-
-    /// The raw transcript bytes.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// The raw transcript bytes.
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
-        self.bytes
+impl TranscriptG2 for Transcript {
+    fn g2(&mut self, p: &G2Affine) -> &mut Self {
+        self.raw(&g2_to_evm(p))
     }
 }
 

@@ -25,7 +25,7 @@ use crate::curve::{
     self, G1_LEN, G2_LEN, SCALAR_LEN, g1_from_bytes, g1_to_bytes, g2_from_bytes, g2_to_bytes,
 };
 use crate::encoding::{self, DecodeError, SecretKind, WireType, Writer};
-use crate::hashing_ds::{self, Transcript};
+use crate::hashing_ds::{self, Transcript, TranscriptG2};
 use crate::keys::{
     AuthoritySecretKey, AuthorityVerificationKey, GroupPublicKey, X, YE, YM, fmt_hex,
 };

@@ -27,7 +27,7 @@ use crate::curve::{
     g2_to_bytes,
 };
 use crate::encoding::{self, DecodeError, WireType, Writer};
-use crate::hashing_ds::{self, Transcript};
+use crate::hashing_ds::{self, Transcript, TranscriptG2};
 use crate::issuance::{Credential, ps_check};
 use crate::keys::{GroupPublicKey, fmt_hex};
 use crate::user::address_word;

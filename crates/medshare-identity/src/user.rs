@@ -48,7 +48,9 @@ impl UserSecret {
     /// Decodes [`to_secret_bytes`](Self::to_secret_bytes); rejects zero and values `>= r`.
     pub fn from_secret_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = encoding::open_secret(bytes, SecretKind::UserSecret, Self::ENCODED_LEN)?;
-        curve::nonzero_scalar_from_be(&Zeroizing::new(r.take())).map(Self)
+        Ok(Self(curve::nonzero_scalar_from_be(&Zeroizing::new(
+            r.take(),
+        ))?))
     }
 
     /// A registration proof for `ctx`: a Schnorr proof of knowledge of `m` in `M = m·H1`
@@ -103,7 +105,7 @@ impl IdentityPoint {
     /// Decodes [`to_bytes`](Self::to_bytes).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = encoding::open(bytes, WireType::IdentityPoint, Some(Self::ENCODED_LEN))?;
-        g1_from_bytes(&r.take()).map(Self)
+        Ok(Self(g1_from_bytes(&r.take())?))
     }
 
     /// `M` as the EVM sees it (`x || y`).

@@ -62,7 +62,7 @@ impl Capsule {
     /// `h = keccak256(keccak256(tag) || G || E || V) mod r`.
     pub(crate) fn challenge(e: &G1Affine, v: &G1Affine) -> Fr {
         let mut t = Transcript::new(hashing_ds::CAPSULE_CHECK);
-        t.point(&curve::generator()).point(e).point(v);
+        t.g1(&curve::generator()).g1(e).g1(v);
         t.challenge()
     }
 

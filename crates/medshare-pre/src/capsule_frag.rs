@@ -81,19 +81,19 @@ pub(crate) fn proof_transcript(
     cfrag: &CapsuleFrag,
 ) -> Transcript {
     let mut t = Transcript::new(hashing_ds::CFRAG_PROOF);
-    t.point(&curve::generator())
-        .point(&GENERATOR_U)
-        .point(&delegating_pk.0)
-        .point(&receiving_pk.0)
-        .point(&capsule.e)
-        .point(&capsule.v)
+    t.g1(&curve::generator())
+        .g1(&GENERATOR_U)
+        .g1(&delegating_pk.0)
+        .g1(&receiving_pk.0)
+        .g1(&capsule.e)
+        .g1(&capsule.v)
         .scalar(&capsule.s)
-        .point(&cfrag.precursor)
+        .g1(&cfrag.precursor)
         .bytes32(&cfrag.kfrag_id)
-        .point(&cfrag.commitment)
-        .point(&cfrag.w1)
-        .point(&cfrag.w2)
-        .point(&cfrag.u2);
+        .g1(&cfrag.commitment)
+        .g1(&cfrag.w1)
+        .g1(&cfrag.w2)
+        .g1(&cfrag.u2);
     t
 }
 

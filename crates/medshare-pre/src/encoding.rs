@@ -2,11 +2,12 @@
 //!
 //! Every encoding starts with one byte `0xVT`: high nibble `V` = format version (1), low
 //! nibble `T` = type. Layouts are fixed-length; see each type's `to_bytes` and `docs/pre.md`.
+//! The tag-byte scheme, the length/tag check and the field reader are shared with
+//! `medshare-identity` (`medshare-bn254`); the type codes and this crate's errors are here.
 
 use core::fmt;
 
-/// Format version written in the high nibble of every tag byte.
-pub(crate) const FORMAT_VERSION: u8 = 1;
+pub(crate) use medshare_bn254::Reader;
 
 /// Wire type (low nibble of the tag byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +21,7 @@ pub(crate) enum WireType {
 
 impl WireType {
     pub(crate) const fn tag(self) -> u8 {
-        (FORMAT_VERSION << 4) | self as u8
+        medshare_bn254::wire_tag(self as u8)
     }
 }
 
@@ -98,40 +99,27 @@ impl fmt::Display for DecodeError {
 
 impl core::error::Error for DecodeError {}
 
+impl From<medshare_bn254::DecodeError> for DecodeError {
+    fn from(e: medshare_bn254::DecodeError) -> Self {
+        use medshare_bn254::DecodeError as E;
+        match e {
+            E::WrongLength { expected, actual } => Self::WrongLength { expected, actual },
+            E::UnsupportedVersion(v) => Self::UnsupportedVersion(v),
+            E::WrongType { expected, actual } => Self::WrongType { expected, actual },
+            E::NonCanonicalScalar => Self::NonCanonicalScalar,
+            E::ZeroScalar => Self::ZeroScalar,
+            E::NonCanonicalFieldElement => Self::NonCanonicalFieldElement,
+            E::InvalidPointFlags => Self::InvalidPointFlags,
+            E::IdentityPoint => Self::IdentityPoint,
+            E::NotOnCurve => Self::NotOnCurve,
+            E::WrongSubgroup => Self::WrongSubgroup,
+        }
+    }
+}
+
 /// Checks length and tag byte, then returns a reader positioned after the tag.
 pub(crate) fn open(bytes: &[u8], ty: WireType, len: usize) -> Result<Reader<'_>, DecodeError> {
-    if bytes.len() != len {
-        return Err(DecodeError::WrongLength {
-            expected: len,
-            actual: bytes.len(),
-        });
-    }
-    let tag = bytes[0];
-    if tag >> 4 != FORMAT_VERSION {
-        return Err(DecodeError::UnsupportedVersion(tag >> 4));
-    }
-    if tag != ty.tag() {
-        return Err(DecodeError::WrongType {
-            expected: ty.tag(),
-            actual: tag,
-        });
-    }
-    Ok(Reader { rest: &bytes[1..] })
-}
-
-/// Reads fixed-size fields from a slice whose total length was already checked.
-pub(crate) struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl Reader<'_> {
-    pub(crate) fn take<const N: usize>(&mut self) -> [u8; N] {
-        let (head, tail) = self.rest.split_at(N);
-        self.rest = tail;
-        let mut out = [0u8; N];
-        out.copy_from_slice(head);
-        out
-    }
+    Ok(medshare_bn254::open(bytes, ty as u8, Some(len))?)
 }
 
 /// Writes fixed-size fields into an array.

@@ -84,7 +84,7 @@ impl CapsuleFrag {
             &self.kfrag_id,
             &self.commitment,
         );
-        st.point(&self.kfrag_signature.r);
+        st.g1(&self.kfrag_signature.r);
         CapsuleFragEvmInputs {
             delegating_pk: delegating_pk.to_evm_bytes(),
             receiving_pk: receiving_pk.to_evm_bytes(),

@@ -73,18 +73,18 @@ pub(crate) fn signature_transcript(
     commitment: &G1Affine,
 ) -> Transcript {
     let mut t = Transcript::new(hashing_ds::KFRAG_SIGNATURE);
-    t.point(&curve::generator())
-        .point(&delegating_pk.0)
-        .point(&receiving_pk.0)
-        .point(precursor)
+    t.g1(&curve::generator())
+        .g1(&delegating_pk.0)
+        .g1(&receiving_pk.0)
+        .g1(precursor)
         .bytes32(id)
-        .point(commitment);
+        .g1(commitment);
     t
 }
 
 impl KeyFragSignature {
     pub(crate) fn verify(&self, delegating_pk: &PublicKey, mut transcript: Transcript) -> bool {
-        transcript.point(&self.r);
+        transcript.g1(&self.r);
         let c = transcript.challenge();
         curve::mul_g(&self.z) == curve::mul(&delegating_pk.0, &c) + self.r
     }
@@ -367,7 +367,7 @@ pub fn generate_kfrags_with_rng(
         .zip(transcripts)
         .zip(nonces.iter().zip(rs))
         .map(|((((id, rk), commitment), mut t), (k, r))| {
-            t.point(&r);
+            t.g1(&r);
             let z = k.0 + t.challenge() * a;
             VerifiedKeyFrag {
                 kfrag: KeyFrag {

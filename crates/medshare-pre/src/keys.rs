@@ -113,7 +113,7 @@ impl SecretScalar {
             expected: SCALAR_LEN,
             actual: bytes.len(),
         })?;
-        nonzero_scalar_from_be(arr).map(Self)
+        Ok(Self(nonzero_scalar_from_be(arr)?))
     }
 }
 
@@ -206,7 +206,7 @@ impl PublicKey {
     /// Decodes [`to_bytes`](Self::to_bytes); see [`DecodeError`] for what is rejected.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = encoding::open(bytes, WireType::PublicKey, Self::ENCODED_LEN)?;
-        point_from_bytes(&r.take()).map(Self)
+        Ok(Self(point_from_bytes(&r.take())?))
     }
 
     /// The point as the EVM sees it: `x || y`, 32 bytes big-endian each.
