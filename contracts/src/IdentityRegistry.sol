@@ -73,7 +73,7 @@ contract IdentityRegistry is IIdentityRegistry {
         uint32 scheduledKeySetId;
     }
 
-    /// @dev A trace as stored (tags compressed, see {IdentityVerification-compress}).
+    /// @dev A trace as stored (tags compressed, see {Bn254-compress}).
     struct TraceData {
         bytes32 nullifier;
         bytes32 reason;
@@ -268,8 +268,8 @@ contract IdentityRegistry is IIdentityRegistry {
             nullifier: nullifier,
             reason: reason,
             identityCommitment: bytes32(0),
-            c1: IdentityVerification.compress(c1),
-            c2: IdentityVerification.compress(c2),
+            c1: Bn254.compress(c1),
+            c2: Bn254.compress(c2),
             requester: msg.sender,
             keySetId: record.keySetId,
             status: TraceStatus.Pending,
@@ -289,7 +289,7 @@ contract IdentityRegistry is IIdentityRegistry {
         tr.shareMask = mask;
         tr.shareCount = count;
         if (count < threshold) {
-            _traceShares[traceId][share.index] = IdentityVerification.compress(share.d);
+            _traceShares[traceId][share.index] = Bn254.compress(share.d);
             emit TraceShareSubmitted(traceId, msg.sender, share.index, count);
             return;
         }
@@ -303,8 +303,8 @@ contract IdentityRegistry is IIdentityRegistry {
         // An index outside the key set has T_i = (0, 0) in storage, so its proof cannot hold.
         return IdentityVerification.verifyTraceShare(
             _authorities[tr.keySetId][share.index].tracing,
-            IdentityVerification.decompress(tr.c1),
-            IdentityVerification.decompress(tr.c2),
+            Bn254.decompress(tr.c1),
+            Bn254.decompress(tr.c2),
             share
         );
     }
@@ -435,8 +435,8 @@ contract IdentityRegistry is IIdentityRegistry {
         mask = tr.shareMask;
         if (mask & bit != 0) revert IdentityRegistryDuplicateTraceShare(traceId, index);
 
-        Bn254.G1Point memory c1 = IdentityVerification.decompress(tr.c1);
-        c2 = IdentityVerification.decompress(tr.c2);
+        Bn254.G1Point memory c1 = Bn254.decompress(tr.c1);
+        c2 = Bn254.decompress(tr.c2);
         if (!IdentityVerification.verifyTraceShare(authority.tracing, c1, c2, share)) {
             revert IdentityRegistryInvalidTraceShare(traceId, index);
         }
@@ -555,7 +555,7 @@ contract IdentityRegistry is IIdentityRegistry {
         for (uint256 j = 0; j < count; ++j) {
             uint256 index = xs[j];
             Bn254.G1Point memory share =
-                index == newIndex ? d : IdentityVerification.decompress(_traceShares[traceId][index]);
+                index == newIndex ? d : Bn254.decompress(_traceShares[traceId][index]);
             sum = sum.add(share.mul(lambdas[j]));
         }
     }

@@ -5,7 +5,9 @@ pragma solidity 0.8.28;
  * @title Bn254
  * @notice Arithmetic on the BN254 (alt_bn128) curve through the EVM precompiles: G1 addition
  * (`0x06`, EIP-196), G1 scalar multiplication (`0x07`, EIP-196) and the pairing check (`0x08`,
- * EIP-197), priced by EIP-1108 at 150, 6,000 and 45,000 + 34,000 per pair gas.
+ * EIP-197), priced by EIP-1108 at 150, 6,000 and 45,000 + 34,000 per pair gas; plus modular
+ * exponentiation (`0x05`, EIP-198, about 1,350 gas for 256-bit operands under EIP-2565) for
+ * inverses mod {R} and square roots mod {P}, and a 32-byte compressed form of G1 points.
  * @dev G1 is `y² = x³ + 3` over `F_p`, of prime order {R} (cofactor 1). The precompiles encode
  * the point at infinity as `(0, 0)`, which is therefore a valid input and output of {add} and
  * {mul}; protocols that forbid it must say so with {validateNonIdentity}.
@@ -74,6 +76,9 @@ library Bn254 {
     /// @dev Real part of the y coordinate of the standard G2 generator (EIP-197).
     uint256 internal constant G2_Y_RE = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
 
+    /// @dev Address of the modexp precompile (EIP-198).
+    address internal constant MODEXP = address(0x05);
+
     /// @dev Address of the ecAdd precompile (EIP-196).
     address internal constant EC_ADD = address(0x06);
 
@@ -82,6 +87,14 @@ library Bn254 {
 
     /// @dev Address of the ecPairing precompile (EIP-197).
     address internal constant EC_PAIRING = address(0x08);
+
+    /// @dev `(p + 1) / 4`: since `p ≡ 3 (mod 4)`, `a^((p+1)/4)` is a square root of a square `a`.
+    /// Spelt with the literal of {P}, so that it is a number constant inline assembly can read.
+    uint256 private constant SQRT_EXPONENT =
+        (21888242871839275222246405745257275088696311157297823662689037894645226208583 + 1) / 4;
+
+    /// @dev The y-parity flag of a {compress}ed point (bit 255; `x < p < 2^254`).
+    uint256 private constant PARITY_BIT = 1 << 255;
 
     /// @dev The call to `precompile` failed or returned data of an unexpected length.
     error Bn254PrecompileFailed(address precompile);
@@ -94,6 +107,9 @@ library Bn254 {
 
     /// @dev `scalar` is not a canonical scalar: it is `>= R`.
     error Bn254ScalarOutOfRange(uint256 scalar);
+
+    /// @dev `value` has no inverse modulo {R}: it is `0 mod R`.
+    error Bn254NotInvertible(uint256 value);
 
     /// @dev A pairing check got `g1Count` G1 and `g2Count` G2 points: the counts differ, or are 0.
     error Bn254InvalidPairingInput(uint256 g1Count, uint256 g2Count);
@@ -156,6 +172,15 @@ library Bn254 {
      */
     function neg(G1Point memory p) internal pure returns (G1Point memory) {
         validate(p);
+        return negUnchecked(p);
+    }
+
+    /**
+     * @dev {neg} without the input validation, for points already validated or produced by
+     * the precompiles. For `p.y >= P` the result is not a point (and later precompile calls on
+     * it fail).
+     */
+    function negUnchecked(G1Point memory p) internal pure returns (G1Point memory) {
         // No G1 point has y = 0 (it would have order 2), so only the identity keeps y = 0.
         return G1Point(p.x, p.y == 0 ? 0 : P - p.y);
     }
@@ -231,6 +256,54 @@ library Bn254 {
     }
 
     /**
+     * @dev `a·p + b·q` with 2 ecMul + 1 ecAdd in scratch memory: the same result as
+     * `addUnchecked(mulUnchecked(p, a), mulUnchecked(q, b))` without allocating the two products.
+     * A difference `a·p - b·q` is `mulAddMulUnchecked(p, a, q, R - b)` for `b < R`, since G1 has
+     * order {R} (ecMul costs the same for every scalar).
+     *
+     * Requirements: `p` and `q` are valid points (see {isOnCurve}); they are not re-checked. An
+     * invalid input makes a precompile fail, consuming all the gas passed to it, and the call
+     * reverts with {Bn254PrecompileFailed} naming the first precompile that failed.
+     */
+    function mulAddMulUnchecked(G1Point memory p, uint256 a, G1Point memory q, uint256 b)
+        internal
+        view
+        returns (G1Point memory r)
+    {
+        uint256 failed;
+        assembly ("memory-safe") {
+            // Scratch space in free memory (never allocated; `r` was allocated before it):
+            // [m, m + 0x40) receives a·p, [m + 0x40, m + 0xa0) holds (q, b) and then b·q, so that
+            // [m, m + 0x80) is the ecAdd input (a·p, b·q).
+            let m := mload(0x40)
+            mstore(m, mload(p))
+            mstore(add(m, 0x20), mload(add(p, 0x20)))
+            mstore(add(m, 0x40), a)
+            let ok := staticcall(gas(), 0x07, m, 0x60, m, 0x40)
+            // Checked in a statement of its own: Yul evaluates arguments right to left.
+            if iszero(and(ok, eq(returndatasize(), 0x40))) {
+                failed := 0x07
+            }
+            mstore(add(m, 0x40), mload(q))
+            mstore(add(m, 0x60), mload(add(q, 0x20)))
+            mstore(add(m, 0x80), b)
+            ok := staticcall(gas(), 0x07, add(m, 0x40), 0x60, add(m, 0x40), 0x40)
+            if iszero(and(ok, eq(returndatasize(), 0x40))) {
+                if iszero(failed) {
+                    failed := 0x07
+                }
+            }
+            ok := staticcall(gas(), 0x06, m, 0x80, r, 0x40)
+            if iszero(and(ok, eq(returndatasize(), 0x40))) {
+                if iszero(failed) {
+                    failed := 0x06
+                }
+            }
+        }
+        if (failed != 0) revert Bn254PrecompileFailed(address(uint160(failed)));
+    }
+
+    /**
      * @dev Whether `a·p == q + b·s`, the shape of every Schnorr-style verification equation,
      * with 2 ecMul + 1 ecAdd in scratch memory: the same result as
      * `eq(mulUnchecked(p, a), addUnchecked(q, mulUnchecked(s, b)))` without allocating three
@@ -297,10 +370,45 @@ library Bn254 {
         view
         returns (bool)
     {
-        G1Point[] memory g1 = new G1Point[](2);
-        G2Point[] memory g2 = new G2Point[](2);
-        (g1[0], g1[1], g2[0], g2[1]) = (a1, b1, a2, b2);
-        return pairing(g1, g2);
+        validate(a1);
+        validate(b1);
+        return pairing2Unchecked(a1, a2, b1, b2);
+    }
+
+    /**
+     * @dev {pairing2} without the validation of `a1` and `b1`, for points already validated:
+     * the 12-word input is written straight into memory, without the arrays of {pairing}. The precompile still checks every point; an invalid one makes it fail,
+     * consuming all the gas passed to it, and the call reverts with {Bn254PrecompileFailed}.
+     */
+    function pairing2Unchecked(G1Point memory a1, G2Point memory a2, G1Point memory b1, G2Point memory b2)
+        internal
+        view
+        returns (bool)
+    {
+        uint256 input;
+        assembly ("memory-safe") {
+            // Allocated (the call is in another function); a memory `G2Point` holds pointers to
+            // its `x` and `y` arrays.
+            input := mload(0x40)
+            mstore(0x40, add(input, 0x180))
+            mstore(input, mload(a1))
+            mstore(add(input, 0x20), mload(add(a1, 0x20)))
+            let c := mload(a2)
+            mstore(add(input, 0x40), mload(c))
+            mstore(add(input, 0x60), mload(add(c, 0x20)))
+            c := mload(add(a2, 0x20))
+            mstore(add(input, 0x80), mload(c))
+            mstore(add(input, 0xa0), mload(add(c, 0x20)))
+            mstore(add(input, 0xc0), mload(b1))
+            mstore(add(input, 0xe0), mload(add(b1, 0x20)))
+            c := mload(b2)
+            mstore(add(input, 0x100), mload(c))
+            mstore(add(input, 0x120), mload(add(c, 0x20)))
+            c := mload(add(b2, 0x20))
+            mstore(add(input, 0x140), mload(c))
+            mstore(add(input, 0x160), mload(add(c, 0x20)))
+        }
+        return _pairingPrecompile(input, 0x180);
     }
 
     /**
@@ -333,11 +441,118 @@ library Bn254 {
             input[j + 4] = b.y[0];
             input[j + 5] = b.y[1];
         }
+        uint256 start;
+        assembly ("memory-safe") {
+            start := add(input, 0x20)
+        }
+        return _pairingPrecompile(start, 0x20 * input.length);
+    }
+
+    /**
+     * @dev `base^exponent mod modulus` with the modexp precompile (EIP-198; about 1,350 gas for
+     * a 256-bit exponent, EIP-2565). `modulus` 0 yields 0, as the precompile defines.
+     *
+     * Reverts with {Bn254PrecompileFailed} if the call fails or returns other than 32 bytes.
+     */
+    function modexp(uint256 base, uint256 exponent, uint256 modulus) internal view returns (uint256 result) {
+        bool ok;
+        assembly ("memory-safe") {
+            // Input in free memory (not allocated: it is dead after the call), output to scratch
+            // space: three 32-byte lengths, then base, exponent and modulus.
+            let input := mload(0x40)
+            mstore(input, 0x20)
+            mstore(add(input, 0x20), 0x20)
+            mstore(add(input, 0x40), 0x20)
+            mstore(add(input, 0x60), base)
+            mstore(add(input, 0x80), exponent)
+            mstore(add(input, 0xa0), modulus)
+            // 0x05 is {MODEXP}.
+            ok := staticcall(gas(), 0x05, input, 0xc0, 0x00, 0x20)
+            // A call to an address without code also "succeeds" with no output: check the length.
+            ok := and(ok, eq(returndatasize(), 0x20))
+            result := mload(0x00)
+        }
+        if (!ok) revert Bn254PrecompileFailed(MODEXP);
+    }
+
+    /**
+     * @dev `a⁻¹ mod R` as `a^(R-2)` (Fermat; {R} is prime), with one {modexp}.
+     *
+     * Reverts with {Bn254NotInvertible} if `a ≡ 0 (mod R)`, and with {Bn254PrecompileFailed} if
+     * the precompile fails.
+     */
+    function invertScalar(uint256 a) internal view returns (uint256) {
+        if (a % R == 0) revert Bn254NotInvertible(a);
+        return modexp(a, R - 2, R);
+    }
+
+    /**
+     * @dev The 32-byte form of a valid non-identity G1 point: `x` with the parity of `y` in
+     * bit 255 (free, since `x < p < 2^254`). Only for points already validated: the result is
+     * meaningless otherwise. {decompress} inverts it.
+     */
+    function compress(G1Point memory p) internal pure returns (uint256) {
+        return p.x | (p.y << 255);
+    }
+
+    /**
+     * @dev Inverse of {compress}: `y = (x³ + 3)^((p+1)/4)` (one modexp), negated if its parity
+     * differs from bit 255. Meant for values {compress} produced; the result is still checked
+     * as {validate} does, so any other value (`x >= P`, or `x³ + 3` not a square) reverts
+     * with {Bn254InvalidPoint}`(x, y)`. The result is never the identity (`x = 0` gives
+     * `y² = 3`).
+     *
+     * The modexp call is written out here rather than through {modexp}: on the trace-share path
+     * (two decompressions per share) the shared wrapper costs about 350 gas more per call. Its
+     * success flag and return length are checked the same way, and a failure reverts with
+     * {Bn254PrecompileFailed}.
+     */
+    function decompress(uint256 packed) internal view returns (G1Point memory p) {
+        uint256 x;
+        uint256 y;
+        bool ok;
+        bool valid;
+        assembly ("memory-safe") {
+            let q := P
+            x := and(packed, not(PARITY_BIT))
+            let rhs := addmod(mulmod(x, mulmod(x, x, q), q), B, q)
+            // y = rhs^((p+1)/4): the {modexp} input (three 32-byte lengths, base, exponent,
+            // modulus) in free memory, not allocated; the output to scratch space.
+            let m := mload(0x40)
+            mstore(m, 0x20)
+            mstore(add(m, 0x20), 0x20)
+            mstore(add(m, 0x40), 0x20)
+            mstore(add(m, 0x60), rhs)
+            mstore(add(m, 0x80), SQRT_EXPONENT)
+            mstore(add(m, 0xa0), q)
+            // 0x05 is {MODEXP}. A call to an address without code also "succeeds" with no
+            // output: check the length.
+            ok := staticcall(gas(), 0x05, m, 0xc0, 0x00, 0x20)
+            ok := and(ok, eq(returndatasize(), 0x20))
+            y := mload(0x00)
+            if iszero(eq(and(y, 1), shr(255, packed))) {
+                y := sub(q, y)
+            }
+            // {validate}, reusing `rhs`; `y < P` fails only for y = P (a root 0, parity bit set).
+            valid := and(and(lt(x, q), lt(y, q)), eq(mulmod(y, y, q), rhs))
+            mstore(p, x)
+            mstore(add(p, 0x20), y)
+        }
+        if (!ok) revert Bn254PrecompileFailed(MODEXP);
+        if (!valid) revert Bn254InvalidPoint(x, y);
+    }
+
+    /**
+     * @dev Calls the ecPairing precompile on the `size` bytes at memory `input` (whole pairs,
+     * EIP-197 order) and returns whether the product of the pairings is 1. Reverts with
+     * {Bn254PrecompileFailed} if the call fails or returns other than 32 bytes.
+     */
+    function _pairingPrecompile(uint256 input, uint256 size) private view returns (bool) {
         bool ok;
         uint256 result;
         assembly ("memory-safe") {
             // The 32-byte result goes to scratch space (0x00..0x20).
-            ok := staticcall(gas(), 0x08, add(input, 0x20), mul(mload(input), 0x20), 0x00, 0x20)
+            ok := staticcall(gas(), 0x08, input, size, 0x00, 0x20)
             // A call to an address without code also "succeeds" with no output: check the length.
             ok := and(ok, eq(returndatasize(), 0x20))
             result := mload(0x00)

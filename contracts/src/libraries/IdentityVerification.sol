@@ -16,8 +16,10 @@ import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
  * static struct of such words, so `abi.encode` yields exactly these bytes (identical to
  * `abi.encodePacked` of the individual words). Challenges are `keccak256(transcript) mod r`.
  *
- * Inverses mod `r` and square roots mod `p` use the modexp precompile (`0x05`, EIP-198), whose
- * success flag and return length are checked like the `Bn254` calls.
+ * Every precompile call (ecAdd, ecMul, ecPairing, and modexp for inverses mod `r`) goes through
+ * the `Bn254` library, whose wrappers check the success flag and the return length. Points are
+ * validated once on entry (or come from storage, validated when stored), so the hot paths use
+ * its `*Unchecked` variants.
  */
 library IdentityVerification {
     using Bn254 for Bn254.G1Point;
@@ -34,15 +36,6 @@ library IdentityVerification {
 
     /// @dev Transcript tag of a trace share's DLEQ proof: `keccak256("MEDSHARE-ID-v1/trace-share")`.
     bytes32 internal constant TRACE_SHARE_TAG = keccak256("MEDSHARE-ID-v1/trace-share");
-
-    /// @dev Address of the modexp precompile (EIP-198).
-    address internal constant MODEXP = address(0x05);
-
-    /// @dev `(p + 1) / 4`: since `p ≡ 3 (mod 4)`, `a^((p+1)/4)` is a square root of a square `a`.
-    uint256 private constant SQRT_EXPONENT = (Bn254.P + 1) / 4;
-
-    /// @dev The y-parity flag of a compressed point (bit 255; `x < p < 2^254`).
-    uint256 private constant PARITY_BIT = 1 << 255;
 
     /**
      * @dev The group key a token is checked against: the active key set's `X, Y_m, Y_e, T` and
@@ -81,6 +74,7 @@ library IdentityVerification {
     /**
      * @dev Rust `TraceShare::verify`: with `A = z·G1 - c·T_i` and `B = z·C1 - c·D_i`, checks
      * `c == keccak256(tag || G1 || T_i || C1 || C2 || uint256(i) || D_i || A || B) mod r`.
+     * 4 ecMul + 2 ecAdd; `-c·P` is computed as `(r - c)·P` (G1 has order `r`).
      *
      * `tracingShare` (`T_i`), `c1`, `c2` come from storage and are valid. Reverts with a `Bn254`
      * error unless `D_i` is a non-identity G1 point and `c, z < r`.
@@ -97,21 +91,26 @@ library IdentityVerification {
         uint256 z = share.z;
         Bn254.validateScalar(c);
         Bn254.validateScalar(z);
-        Bn254.G1Point memory a = _add(_mul(Bn254.generator(), z), _mul(_neg(tracingShare), c));
-        Bn254.G1Point memory b = _add(_mul(c1, z), _mul(_neg(d), c));
-        bytes memory transcript = abi.encode(
-            TRACE_SHARE_TAG,
-            Bn254.G1_X,
-            Bn254.G1_Y,
-            tracingShare,
-            c1,
-            c2,
-            uint256(share.index),
-            d,
-            a,
-            b
-        );
-        return Bn254.hashToScalar(transcript) == c;
+        uint256 minusC = Bn254.R - c;
+        Bn254.G1Point memory a = Bn254.mulAddMulUnchecked(Bn254.generator(), z, tracingShare, minusC);
+        Bn254.G1Point memory b = Bn254.mulAddMulUnchecked(c1, z, d, minusC);
+        // The 16-word transcript as a static array, hashed in place: `keccak256(abi.encode(...))`
+        // of the same words without the copy.
+        uint256[16] memory t;
+        t[0] = uint256(TRACE_SHARE_TAG);
+        (t[1], t[2]) = (Bn254.G1_X, Bn254.G1_Y);
+        (t[3], t[4]) = (tracingShare.x, tracingShare.y);
+        (t[5], t[6]) = (c1.x, c1.y);
+        (t[7], t[8]) = (c2.x, c2.y);
+        t[9] = share.index;
+        (t[10], t[11]) = (d.x, d.y);
+        (t[12], t[13]) = (a.x, a.y);
+        (t[14], t[15]) = (b.x, b.y);
+        bytes32 digest;
+        assembly ("memory-safe") {
+            digest := keccak256(t, 512)
+        }
+        return uint256(digest) % Bn254.R == c;
     }
 
     /**
@@ -128,7 +127,8 @@ library IdentityVerification {
     /**
      * @dev Lagrange coefficients at 0 of the distinct non-zero indices `xs` (each `< r`):
      * `λ_i = Π_{j≠i} x_j / (x_j - x_i) mod r`. The `t` denominators are inverted together with
-     * one modexp (`d^(r-2)`, Fermat), as in Rust's `lagrange_at_zero`. `O(t²)` `mulmod`s.
+     * one modexp (`d^(r-2)`, Fermat, {Bn254-invertScalar}), as in Rust's `lagrange_at_zero`.
+     * `O(t²)` `mulmod`s.
      */
     function lagrangeAtZero(uint256[] memory xs) internal view returns (uint256[] memory lambdas) {
         uint256 t = xs.length;
@@ -148,7 +148,7 @@ library IdentityVerification {
             dens[i] = den;
             all = mulmod(all, den, Bn254.R);
         }
-        uint256 inverse = modexp(all, Bn254.R - 2, Bn254.R);
+        uint256 inverse = Bn254.invertScalar(all);
         for (uint256 i = 0; i < t; ++i) {
             // 1/den_i = (1/Π den_k) · Π_{k≠i} den_k.
             uint256 inv = inverse;
@@ -157,51 +157,6 @@ library IdentityVerification {
             }
             lambdas[i] = mulmod(lambdas[i], inv, Bn254.R);
         }
-    }
-
-    /**
-     * @dev The 32-byte storage form of a valid non-identity G1 point: `x` with the parity of `y`
-     * in bit 255 (free, since `x < p < 2^254`). Only for points already validated.
-     */
-    function compress(Bn254.G1Point memory p) internal pure returns (uint256) {
-        return p.x | (p.y & 1 == 1 ? PARITY_BIT : 0);
-    }
-
-    /**
-     * @dev Inverse of {compress}: `y = (x³ + 3)^((p+1)/4)` (one modexp), negated if its parity
-     * differs. Only for values {compress} produced, whose `x` is on the curve; the result is
-     * still checked, so a corrupted value reverts with `Bn254InvalidPoint`.
-     */
-    function decompress(uint256 packed) internal view returns (Bn254.G1Point memory p) {
-        uint256 x = packed & ~PARITY_BIT;
-        uint256 y = modexp(addmod(mulmod(x, mulmod(x, x, Bn254.P), Bn254.P), Bn254.B, Bn254.P), SQRT_EXPONENT, Bn254.P);
-        if ((y & 1 == 1) != (packed & PARITY_BIT != 0)) y = Bn254.P - y;
-        p = Bn254.G1Point(x, y);
-        p.validate();
-    }
-
-    /**
-     * @dev `base^exponent mod modulus` with the modexp precompile (about 1,350 gas for 256-bit
-     * operands, EIP-2565). Reverts with `Bn254PrecompileFailed(0x05)` if the call fails or
-     * returns other than 32 bytes.
-     */
-    function modexp(uint256 base, uint256 exponent, uint256 modulus) internal view returns (uint256 result) {
-        bool ok;
-        assembly ("memory-safe") {
-            // Input in free memory (not allocated: it is dead after the call), output to scratch space.
-            let input := mload(0x40)
-            mstore(input, 0x20)
-            mstore(add(input, 0x20), 0x20)
-            mstore(add(input, 0x40), 0x20)
-            mstore(add(input, 0x60), base)
-            mstore(add(input, 0x80), exponent)
-            mstore(add(input, 0xa0), modulus)
-            ok := staticcall(gas(), 0x05, input, 0xc0, 0x00, 0x20)
-            // A call to an address without code also "succeeds" with no output: check the length.
-            ok := and(ok, eq(returndatasize(), 0x20))
-            result := mload(0x00)
-        }
-        if (!ok) revert Bn254.Bn254PrecompileFailed(MODEXP);
     }
 
     /// @dev Reverts unless the token is well formed (see {verifyToken}).
@@ -240,89 +195,30 @@ library IdentityVerification {
         returns (bytes memory)
     {
         // Every input is a validated point (the key at proposal, the token in `_validateToken`) or
-        // a precompile output, so the unchecked helpers apply.
+        // a precompile output, so the unchecked helpers apply. `-c·P` is `(r - c)·P`.
         uint256 c = token.c;
+        uint256 minusC = Bn254.R - c;
         Bn254.G1Point memory g = Bn254.generator();
         // A1 = z_m·Y_m + z_r·G1 - c·(κ - X - e·Y_e) = z_m·Y_m + z_r·G1 + c·(base - κ).
-        Bn254.G1Point memory a1 =
-            _add(_add(_mul(key.ym, token.zm), _mul(g, token.zr)), _mul(_add(key.base, _neg(token.kappa)), c));
-        // A2 = z_k·G1 - c·C1.
-        Bn254.G1Point memory a2 = _add(_mul(g, token.zk), _mul(_neg(token.c1), c));
-        // A3 = z_m·H1 + z_k·T - c·C2.
-        Bn254.G1Point memory a3 = _add(
-            _add(_mul(Bn254.G1Point(H1_X, H1_Y), token.zm), _mul(key.tracing, token.zk)), _mul(_neg(token.c2), c)
+        Bn254.G1Point memory a1 = Bn254.mulAddMulUnchecked(key.ym, token.zm, g, token.zr).addUnchecked(
+            key.base.addUnchecked(Bn254.negUnchecked(token.kappa)).mulUnchecked(c)
         );
+        // A2 = z_k·G1 - c·C1.
+        Bn254.G1Point memory a2 = Bn254.mulAddMulUnchecked(g, token.zk, token.c1, minusC);
+        // A3 = z_m·H1 + z_k·T - c·C2.
+        Bn254.G1Point memory a3 = Bn254.mulAddMulUnchecked(Bn254.G1Point(H1_X, H1_Y), token.zm, key.tracing, token.zk)
+            .addUnchecked(Bn254.mulUnchecked(token.c2, minusC));
         return abi.encode(a1, a2, a3);
     }
 
     /**
-     * @dev `e(κ, h')·e(-G1, ν) == 1` with the ecPairing precompile (113,000 gas), the input
-     * written straight from calldata (`κ` was validated, the precompile checks `h'` and `ν`).
+     * @dev `e(κ, h')·e(-G1, ν) == 1` with the ecPairing precompile (113,000 gas), through
+     * {Bn254-pairing2Unchecked} (`κ` was validated, the precompile checks `h'` and `ν`).
      * Reverts with `Bn254PrecompileFailed(0x08)` if the call fails (e.g. a G2 point outside
      * the subgroup) or returns other than 32 bytes.
      */
     function _pairingCheck(IIdentityRegistry.Token calldata token) private view returns (bool) {
-        Bn254.G1Point memory kappa = token.kappa;
-        Bn254.G2Point memory h = token.h;
-        Bn254.G2Point memory nu = token.nu;
-        uint256[12] memory input = [
-            kappa.x,
-            kappa.y,
-            h.x[0],
-            h.x[1],
-            h.y[0],
-            h.y[1],
-            Bn254.G1_X,
-            Bn254.P - Bn254.G1_Y,
-            nu.x[0],
-            nu.x[1],
-            nu.y[0],
-            nu.y[1]
-        ];
-        bool ok;
-        uint256 result;
-        assembly ("memory-safe") {
-            ok := staticcall(gas(), 0x08, input, 0x180, 0x00, 0x20)
-            // A call to an address without code also "succeeds" with no output: check the length.
-            ok := and(ok, eq(returndatasize(), 0x20))
-            result := mload(0x00)
-        }
-        if (!ok) revert Bn254.Bn254PrecompileFailed(Bn254.EC_PAIRING);
-        return result == 1;
-    }
-
-    /// @dev `a + b` (ecAdd) for points known to be valid; {Bn254-add} without re-validation.
-    function _add(Bn254.G1Point memory a, Bn254.G1Point memory b) private view returns (Bn254.G1Point memory r) {
-        bool ok;
-        assembly ("memory-safe") {
-            let input := mload(0x40)
-            mstore(input, mload(a))
-            mstore(add(input, 0x20), mload(add(a, 0x20)))
-            mstore(add(input, 0x40), mload(b))
-            mstore(add(input, 0x60), mload(add(b, 0x20)))
-            ok := staticcall(gas(), 0x06, input, 0x80, r, 0x40)
-            ok := and(ok, eq(returndatasize(), 0x40))
-        }
-        if (!ok) revert Bn254.Bn254PrecompileFailed(Bn254.EC_ADD);
-    }
-
-    /// @dev `s·p` (ecMul) for a point known to be valid; {Bn254-mul} without re-validation.
-    function _mul(Bn254.G1Point memory p, uint256 s) private view returns (Bn254.G1Point memory r) {
-        bool ok;
-        assembly ("memory-safe") {
-            let input := mload(0x40)
-            mstore(input, mload(p))
-            mstore(add(input, 0x20), mload(add(p, 0x20)))
-            mstore(add(input, 0x40), s)
-            ok := staticcall(gas(), 0x07, input, 0x60, r, 0x40)
-            ok := and(ok, eq(returndatasize(), 0x40))
-        }
-        if (!ok) revert Bn254.Bn254PrecompileFailed(Bn254.EC_MUL);
-    }
-
-    /// @dev `-p` for a point known to be valid (the identity maps to itself).
-    function _neg(Bn254.G1Point memory p) private pure returns (Bn254.G1Point memory) {
-        return Bn254.G1Point(p.x, p.y == 0 ? 0 : Bn254.P - p.y);
+        return Bn254.pairing2Unchecked(token.kappa, token.h, Bn254.G1Point(Bn254.G1_X, Bn254.P - Bn254.G1_Y), token.nu);
     }
 
     /// @dev Whether a G2 point is the point at infinity (all four words zero).
