@@ -5,12 +5,12 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::io::Write;
+use std::io::{Read, Write};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use medshare_pre::{
-    Capsule, CapsuleFrag, EncryptWriter, KeyFrag, MasterSecret, SecretKey, StreamHeader,
-    decrypt_original, encrypt_with_rng, generate_kfrags_with_rng, reencrypt_with_rng,
+    Capsule, CapsuleFrag, DecryptReader, EncryptWriter, KeyFrag, MasterSecret, SecretKey,
+    StreamHeader, decrypt_original, encrypt_with_rng, generate_kfrags_with_rng, reencrypt_with_rng,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -107,6 +107,22 @@ fn pre(c: &mut Criterion) {
                 w.write_all(&block).expect("write");
             }
             w.finish().expect("finish")
+        })
+    });
+    // Decryption of the same 256 MiB stream, read in 1 MiB blocks (the ciphertext is prepared
+    // in memory once; the reader itself holds one chunk).
+    let header = StreamHeader::new_with_rng(&mut rng, 64 * 1024).expect("ok");
+    let mut w =
+        EncryptWriter::with_header(&key, header, Vec::with_capacity(size + (1 << 20))).expect("w");
+    for _ in 0..256 {
+        w.write_all(&block).expect("write");
+    }
+    let sealed = w.finish().expect("finish");
+    g.bench_function(BenchmarkId::new("DecryptReader::read", size), |b| {
+        let mut out = vec![0u8; 1 << 20];
+        b.iter(|| {
+            let mut r = DecryptReader::new(&key, sealed.as_slice()).expect("r");
+            while r.read(&mut out).expect("read") > 0 {}
         })
     });
     g.finish();

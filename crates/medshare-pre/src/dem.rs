@@ -112,17 +112,21 @@ impl DemKey {
         let ccs = header.chunk_size as usize + TAG_LEN;
         let mut dec = StreamDecryptor::new(self, header);
         let mut out = Vec::with_capacity(body.len());
-        let mut buf = Vec::with_capacity(ccs);
         let mut rest = body;
         loop {
             // The last chunk is the one that ends the input (possibly a full one).
             let last = rest.len() <= ccs;
             let take = if last { rest.len() } else { ccs };
-            buf.clear();
-            buf.extend_from_slice(&rest[..take]);
-            rest = &rest[take..];
-            dec.open_chunk(&mut buf, last)?;
-            out.extend_from_slice(&buf);
+            let (chunk, tail) = rest.split_at(take);
+            rest = tail;
+            if chunk.len() < TAG_LEN {
+                return Err(DemError::Truncated);
+            }
+            // Decrypt straight into the output: one copy of the ciphertext, opened in place.
+            let (sealed, tag) = chunk.split_at(chunk.len() - TAG_LEN);
+            let start = out.len();
+            out.extend_from_slice(sealed);
+            dec.open_chunk_detached(&mut out[start..], tag, last)?;
             if last {
                 return Ok(out);
             }
@@ -291,14 +295,29 @@ impl StreamDecryptor {
     }
 
     /// Decrypts a chunk (ciphertext + tag) in place.
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn open_chunk(&mut self, buf: &mut Vec<u8>, last: bool) -> Result<(), DemError> {
         if buf.len() < TAG_LEN {
             return Err(DemError::Truncated);
         }
+        let tag_at = buf.len() - TAG_LEN;
+        let mut tag = [0u8; TAG_LEN];
+        tag.copy_from_slice(&buf[tag_at..]);
+        buf.truncate(tag_at);
+        self.open_chunk_detached(buf, &tag, last)
+    }
+
+    /// Decrypts a chunk's ciphertext in place, given its tag.
+    pub(crate) fn open_chunk_detached(
+        &mut self,
+        sealed: &mut [u8],
+        tag: &[u8],
+        last: bool,
+    ) -> Result<(), DemError> {
         let i = self.counter.ok_or(DemError::TooManyChunks)?;
         let nonce = self.header.nonce(i, last);
         self.cipher
-            .decrypt_in_place(&nonce, &self.ad, buf)
+            .decrypt_in_place_detached(&nonce, &self.ad, sealed, tag.into())
             .map_err(|_| DemError::Authentication)?;
         self.counter = i.checked_add(1);
         Ok(())
