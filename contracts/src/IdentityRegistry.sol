@@ -39,9 +39,17 @@ import {IdentityVerification} from "./libraries/IdentityVerification.sol";
  * - A used token's record is one storage slot: the first 24 bytes of `keccak256(C1, C2)`
  *   (192 bits: a tag of a used token cannot be substituted without a 2^192 second preimage), the
  *   key set id and the blocked flag.
- * - Trace shares and tracing tags are stored compressed (32 bytes, `x` plus the parity of `y`)
- *   and decompressed with one modexp each; Lagrange denominators are inverted with one modexp
- *   for all shares (no caller-supplied hints).
+ * - A trace stores no tag: it copies the token record's tag digest into the slot that also
+ *   holds its key set id, status and share mask, and every share call takes `(C1, C2)` in
+ *   calldata (from {TokenUsed}) and checks `keccak256(C1, C2)` against that digest. The digest
+ *   was computed at {consumeToken} from a tag that {IdentityVerification-verifyToken} had
+ *   validated (non-identity points on the curve), so a matching calldata tag is that tag, as
+ *   {requestTrace} already relies on. A share reads one slot of the trace and no tag, and
+ *   needs no decompression.
+ * - Trace shares waiting for the threshold are stored compressed (32 bytes, `x` plus the parity
+ *   of `y`) and decompressed with one modexp each; Lagrange denominators are inverted with one
+ *   modexp for all shares (no caller-supplied hints). Authority keys `T_i` are stored
+ *   uncompressed (two slots), so a share needs no modexp.
  */
 contract IdentityRegistry is IIdentityRegistry {
     using Bn254 for Bn254.G1Point;
@@ -73,14 +81,17 @@ contract IdentityRegistry is IIdentityRegistry {
         uint32 scheduledKeySetId;
     }
 
-    /// @dev A trace as stored (tags compressed, see {Bn254-compress}).
+    /**
+     * @dev A trace as stored. The last five fields fill one slot, the only one a share's
+     * verification reads: `tagDigest` is the token record's (first 24 bytes of
+     * `keccak256(C1, C2)`), against which share calls check the tag they are given.
+     */
     struct TraceData {
         bytes32 nullifier;
         bytes32 reason;
         bytes32 identityCommitment;
-        uint256 c1;
-        uint256 c2;
         address requester;
+        bytes24 tagDigest;
         uint32 keySetId;
         TraceStatus status;
         uint8 shareCount;
@@ -268,9 +279,8 @@ contract IdentityRegistry is IIdentityRegistry {
             nullifier: nullifier,
             reason: reason,
             identityCommitment: bytes32(0),
-            c1: Bn254.compress(c1),
-            c2: Bn254.compress(c2),
             requester: msg.sender,
+            tagDigest: record.tagDigest,
             keySetId: record.keySetId,
             status: TraceStatus.Pending,
             shareCount: 0,
@@ -280,10 +290,15 @@ contract IdentityRegistry is IIdentityRegistry {
     }
 
     /// @inheritdoc IIdentityRegistry
-    function submitTraceShare(uint256 traceId, TraceShare calldata share) external {
+    function submitTraceShare(
+        uint256 traceId,
+        Bn254.G1Point calldata c1,
+        Bn254.G1Point calldata c2,
+        TraceShare calldata share
+    ) external {
         TraceData storage tr = _traces[traceId];
         if (tr.status != TraceStatus.Pending) revert IdentityRegistryTraceNotPending(traceId, tr.status);
-        (uint16 mask, uint8 threshold, Bn254.G1Point memory c2) = _checkTraceShare(tr, traceId, share);
+        (uint16 mask, uint8 threshold) = _checkTraceShare(tr, traceId, c1, c2, share);
 
         uint8 count = tr.shareCount + 1;
         tr.shareMask = mask;
@@ -297,16 +312,17 @@ contract IdentityRegistry is IIdentityRegistry {
     }
 
     /// @inheritdoc IIdentityRegistry
-    function verifyTraceShare(uint256 traceId, TraceShare calldata share) external view returns (bool) {
+    function verifyTraceShare(
+        uint256 traceId,
+        Bn254.G1Point calldata c1,
+        Bn254.G1Point calldata c2,
+        TraceShare calldata share
+    ) external view returns (bool) {
         TraceData storage tr = _traces[traceId];
-        if (tr.status == TraceStatus.None) return false;
+        // One slot: status, key set id and tag digest. An unknown trace has status None.
+        if (tr.status == TraceStatus.None || _tagDigest(c1, c2) != tr.tagDigest) return false;
         // An index outside the key set has T_i = (0, 0) in storage, so its proof cannot hold.
-        return IdentityVerification.verifyTraceShare(
-            _authorities[tr.keySetId][share.index].tracing,
-            Bn254.decompress(tr.c1),
-            Bn254.decompress(tr.c2),
-            share
-        );
+        return IdentityVerification.verifyTraceShare(_authorities[tr.keySetId][share.index].tracing, c1, c2, share);
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -415,14 +431,17 @@ contract IdentityRegistry is IIdentityRegistry {
 
     /**
      * @dev Checks a share for pending trace `tr`: the caller is authority `share.index` of the
-     * token's key set and still has {ROLE_AUTHORITY}, the index is new, and the DLEQ proof holds.
-     * Returns the share mask including it, the threshold `t`, and `C2`.
+     * token's key set and still has {ROLE_AUTHORITY}, the index is new, `(c1, c2)` is the
+     * token's tag (digest equality, see the contract notes), and the DLEQ proof holds.
+     * Returns the share mask including it and the threshold `t`.
      */
-    function _checkTraceShare(TraceData storage tr, uint256 traceId, TraceShare calldata share)
-        private
-        view
-        returns (uint16 mask, uint8 threshold, Bn254.G1Point memory c2)
-    {
+    function _checkTraceShare(
+        TraceData storage tr,
+        uint256 traceId,
+        Bn254.G1Point calldata c1,
+        Bn254.G1Point calldata c2,
+        TraceShare calldata share
+    ) private view returns (uint16 mask, uint8 threshold) {
         uint32 keySetId = tr.keySetId;
         uint8 index = share.index;
         KeySetInfo storage info = _keySets[keySetId];
@@ -435,8 +454,7 @@ contract IdentityRegistry is IIdentityRegistry {
         mask = tr.shareMask;
         if (mask & bit != 0) revert IdentityRegistryDuplicateTraceShare(traceId, index);
 
-        Bn254.G1Point memory c1 = Bn254.decompress(tr.c1);
-        c2 = Bn254.decompress(tr.c2);
+        if (_tagDigest(c1, c2) != tr.tagDigest) revert IdentityRegistryTagMismatch(tr.nullifier);
         if (!IdentityVerification.verifyTraceShare(authority.tracing, c1, c2, share)) {
             revert IdentityRegistryInvalidTraceShare(traceId, index);
         }

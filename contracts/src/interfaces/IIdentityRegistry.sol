@@ -303,7 +303,7 @@ interface IIdentityRegistry {
     event EpochAdvanced(uint64 indexed epoch, bytes32 indexed keySetHash);
 
     /// @dev `verifyingContract` consumed the token `nullifier` for `action` in `epoch`; `(c1, c2)`
-    /// is its tracing tag (input of {requestTrace}).
+    /// is its tracing tag (input of {requestTrace}, {submitTraceShare} and {verifyTraceShare}).
     event TokenUsed(
         bytes32 indexed nullifier,
         address indexed verifyingContract,
@@ -448,9 +448,11 @@ interface IIdentityRegistry {
 
     /**
      * @notice Posts authority `share.index`'s decryption share for trace `traceId`.
-     * @dev Checks the DLEQ proof `log_G1 T_i = log_C1 D_i` (4 ecMul, 2 ecAdd). The `t`-th
-     * accepted share combines all of them, `D = Σ λ_i·D_i` with Lagrange coefficients at 0
-     * (one modexp inversion), `M = C2 - D`, and completes the trace.
+     * @dev Checks the DLEQ proof `log_G1 T_i = log_C1 D_i` (4 ecMul, 2 ecAdd). The trace stores
+     * only a digest of the token's tag, so the caller passes the tag `(c1, c2)` (from
+     * {TokenUsed}); it must hash to that digest, which binds it to the tag validated when the
+     * token was used. The `t`-th accepted share combines all of them, `D = Σ λ_i·D_i` with
+     * Lagrange coefficients at 0 (one modexp inversion), `M = C2 - D`, and completes the trace.
      *
      * Requirements:
      *
@@ -458,14 +460,22 @@ interface IIdentityRegistry {
      * - the caller is the account of authority `share.index` in the token's key set and still
      *   has `ROLE_AUTHORITY`.
      * - that authority's share has not been accepted yet.
+     * - `(c1, c2)` is the traced token's tag (else {IdentityRegistryTagMismatch}).
      * - `D_i` is a non-identity G1 point and `c, z < r` (else a `Bn254` error); the proof holds.
      *
      * Emits a {TraceShareSubmitted} event; the `t`-th is followed by {Traced}.
      *
      * @param traceId The trace.
+     * @param c1 The traced token's tracing tag `C1` (from {TokenUsed}).
+     * @param c2 Its tracing tag's `C2`.
      * @param share The share.
      */
-    function submitTraceShare(uint256 traceId, TraceShare calldata share) external;
+    function submitTraceShare(
+        uint256 traceId,
+        Bn254.G1Point calldata c1,
+        Bn254.G1Point calldata c2,
+        TraceShare calldata share
+    ) external;
 
     /**
      * @notice Checks authority `share.index`'s share for trace `traceId` without submitting it,
@@ -476,10 +486,18 @@ interface IIdentityRegistry {
      * Requirements: `D_i` is a non-identity G1 point and `c, z < r` (else a `Bn254` error).
      *
      * @param traceId The trace.
+     * @param c1 The traced token's tracing tag `C1` (from {TokenUsed}).
+     * @param c2 Its tracing tag's `C2`.
      * @param share The share.
-     * @return True iff the trace exists, the index is in its key set and the DLEQ proof holds.
+     * @return True iff the trace exists, `(c1, c2)` is its token's tag, the index is in its key
+     * set and the DLEQ proof holds.
      */
-    function verifyTraceShare(uint256 traceId, TraceShare calldata share) external view returns (bool);
+    function verifyTraceShare(
+        uint256 traceId,
+        Bn254.G1Point calldata c1,
+        Bn254.G1Point calldata c2,
+        TraceShare calldata share
+    ) external view returns (bool);
 
     /**
      * @notice Revokes an identity found by a completed trace.

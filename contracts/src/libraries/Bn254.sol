@@ -502,10 +502,10 @@ library Bn254 {
      * with {Bn254InvalidPoint}`(x, y)`. The result is never the identity (`x = 0` gives
      * `y² = 3`).
      *
-     * The modexp call is written out here rather than through {modexp}: on the trace-share path
-     * (two decompressions per share) the shared wrapper costs about 350 gas more per call. Its
-     * success flag and return length are checked the same way, and a failure reverts with
-     * {Bn254PrecompileFailed}.
+     * The modexp call is written out here rather than through {modexp}: when a trace completes
+     * (one decompression per stored share) the shared wrapper costs about 350 gas more per
+     * call. Its success flag and return length are checked the same way, and a failure reverts
+     * with {Bn254PrecompileFailed}.
      */
     function decompress(uint256 packed) internal view returns (G1Point memory p) {
         uint256 x;

@@ -76,8 +76,10 @@ library IdentityVerification {
      * `c == keccak256(tag || G1 || T_i || C1 || C2 || uint256(i) || D_i || A || B) mod r`.
      * 4 ecMul + 2 ecAdd; `-c·P` is computed as `(r - c)·P` (G1 has order `r`).
      *
-     * `tracingShare` (`T_i`), `c1`, `c2` come from storage and are valid. Reverts with a `Bn254`
-     * error unless `D_i` is a non-identity G1 point and `c, z < r`.
+     * `tracingShare` (`T_i`) comes from storage (validated at key-set proposal); `c1`, `c2` are a
+     * token's tag, validated by {verifyToken} when the token was used (the registry checks the
+     * caller's copy against the stored digest of that tag). Reverts with a `Bn254` error unless
+     * `D_i` is a non-identity G1 point and `c, z < r`.
      */
     function verifyTraceShare(
         Bn254.G1Point memory tracingShare,

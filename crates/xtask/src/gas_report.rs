@@ -421,9 +421,9 @@ const IDENTITY_CALLS_HEADER: &str = "\n## Identity verification\n\n\
      `IdentityRegistry.verifyToken` (also run inside `consumeToken`) and `verifyTraceShare` (run\n\
      inside `submitTraceShare`), read with `eth_call`; execution gas as above. Inputs: case 1 of\n\
      `crates/medshare-identity/tests/vectors/identity_v1.json` (3-of-5 key set, epoch 7).\n\
-     Budgets: 200,000 gas per token; 40,000 gas per trace-share proof (the share's view adds the\n\
-     cold reads of the stored tag and `T_i`). ecPairing is 45,000 + 34,000 per pair; modexp\n\
-     (EIP-2565) about 1,350 per 256-bit exponentiation.\n\n\
+     Budgets: 200,000 gas per token; 40,000 gas per trace share, including the cold reads of the\n\
+     trace's slot (status, key set, tag digest) and `T_i` and the check of the calldata tag\n\
+     `(C1, C2)` against the digest. ecPairing is 45,000 + 34,000 per pair.\n\n\
      | contract | function | scenario | precompiles | execution gas | calldata gas |\n\
      |---|---|---|---|---:|---:|\n";
 
@@ -694,7 +694,7 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
         .concat(),
     );
     let request = {
-        let (c1, c2) = (token.c1.clone(), token.c2);
+        let (c1, c2) = (token.c1.clone(), token.c2.clone());
         move || {
             IdentityRegistry::requestTraceCall {
                 nullifier,
@@ -715,18 +715,22 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
         &chain,
         "verifyTraceShare",
         "valid share (DLEQ)",
-        "4 ecMul, 2 ecAdd, 2 modexp",
+        "4 ecMul, 2 ecAdd",
         IdentityRegistry::verifyTraceShareCall {
             traceId: trace_id,
+            c1: token.c1.clone(),
+            c2: token.c2.clone(),
             share: shares[0].clone(),
         }
         .abi_encode(),
     )?;
     let submit = |share: &IIdentityRegistry::TraceShare| {
-        let share = share.clone();
+        let (c1, c2, share) = (token.c1.clone(), token.c2.clone(), share.clone());
         move || {
             IdentityRegistry::submitTraceShareCall {
                 traceId: trace_id,
+                c1: c1.clone(),
+                c2: c2.clone(),
                 share: share.clone(),
             }
             .abi_encode()

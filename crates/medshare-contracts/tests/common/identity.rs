@@ -2,12 +2,14 @@
 //! real `medshare-identity` DKG, credential issuance and token/trace-share conversion to the
 //! contract's structs, plus call, event and custom-error helpers.
 
+use std::collections::HashMap;
+
 use alloy::{
     primitives::{Address, B256, U256},
     sol_types::{SolCall, SolEventInterface, SolInterface},
 };
 use medshare_contracts::{
-    Consortium, IIdentityRegistry,
+    Consortium, IIdentityRegistry, IdentityBn254,
     IdentityRegistry::{self, IdentityRegistryErrors, IdentityRegistryEvents},
     deploy_code, identity_abi, roles,
 };
@@ -95,6 +97,9 @@ pub(crate) struct World {
     pub(crate) gpk: GroupPublicKey,
     pub(crate) keys: Vec<AuthoritySecretKey>,
     pub(crate) rng: ChaCha20Rng,
+    /// Tracing tags `(C1, C2)` of the consumed tokens by nullifier, from their `TokenUsed`
+    /// events (where the CLI reads them).
+    pub(crate) tags: HashMap<B256, (IdentityBn254::G1Point, IdentityBn254::G1Point)>,
 }
 
 impl World {
@@ -130,6 +135,7 @@ impl World {
             gpk,
             keys,
             rng,
+            tags: HashMap::new(),
         };
         for i in 1..=16 {
             world.add_authority(authority(i));
@@ -363,13 +369,44 @@ impl World {
         token: &IIdentityRegistry::Token,
         ctx: &IIdentityRegistry::TokenContext,
     ) -> Receipt {
-        self.send(
+        let receipt = self.send(
             from,
             &IdentityRegistry::consumeTokenCall {
                 token: token.clone(),
                 context: ctx.clone(),
             },
-        )
+        );
+        if receipt.status {
+            self.record_tags(&receipt);
+        }
+        receipt
+    }
+
+    /// Remembers the tags of the `TokenUsed` events of a successful receipt.
+    pub(crate) fn record_tags(&mut self, receipt: &Receipt) {
+        for event in self.events(receipt) {
+            if let IdentityRegistryEvents::TokenUsed(used) = event {
+                self.tags.insert(used.nullifier, (used.c1, used.c2));
+            }
+        }
+    }
+
+    /// The tag of the token trace `trace_id` is about, from its `TokenUsed` event (zero points
+    /// for an unknown trace).
+    pub(crate) fn trace_tag(
+        &self,
+        trace_id: U256,
+    ) -> (IdentityBn254::G1Point, IdentityBn254::G1Point) {
+        let nullifier = self
+            .view(IdentityRegistry::traceCall { traceId: trace_id })
+            .nullifier;
+        self.tags.get(&nullifier).cloned().unwrap_or_else(|| {
+            let zero = || IdentityBn254::G1Point {
+                x: U256::ZERO,
+                y: U256::ZERO,
+            };
+            (zero(), zero())
+        })
     }
 
     /// `requestTrace` from authority 1 for a consumed token; returns the trace id.
@@ -386,16 +423,20 @@ impl World {
         IdentityRegistry::requestTraceCall::abi_decode_returns(&receipt.output).unwrap()
     }
 
-    /// `submitTraceShare(traceId, share)` from the account of `share.index`.
+    /// `submitTraceShare(traceId, c1, c2, share)` with the trace's tag ([`World::trace_tag`])
+    /// from the account of `share.index`.
     pub(crate) fn submit_share(
         &mut self,
         trace_id: U256,
         share: &IIdentityRegistry::TraceShare,
     ) -> Receipt {
+        let (c1, c2) = self.trace_tag(trace_id);
         self.send(
             authority(share.index),
             &IdentityRegistry::submitTraceShareCall {
                 traceId: trace_id,
+                c1,
+                c2,
                 share: share.clone(),
             },
         )

@@ -180,11 +180,15 @@ pub(super) fn submit_trace_share(
 ) -> Result<TraceOutcome> {
     let share =
         identity_abi::trace_share(share, gpk, tag).context("the share is for another tag")?;
+    // The trace keeps only a digest of the tag; the contract checks this copy against it.
+    let [c1, c2] = tag.to_evm_points().map(|p| identity_abi::g1(&p));
     client.send(
         signer,
         config.contracts.identity_registry,
         &IdentityRegistry::submitTraceShareCall {
             traceId: U256::from(id),
+            c1,
+            c2,
             share,
         },
     )?;
