@@ -62,7 +62,7 @@ pub(crate) enum Network {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Create a data directory: an encrypted account keystore and, on the embedded network, a new
-    /// chain with the Consortium contract bootstrapped by that account
+    /// chain with the Consortium (bootstrapped by that account) and IdentityRegistry contracts
     Init(InitArgs),
     /// Accounts (encrypted Ethereum keystores) in the data directory
     #[command(subcommand)]
