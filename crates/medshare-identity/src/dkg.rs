@@ -316,7 +316,7 @@ impl Dealing {
             });
         }
         let [dealer, t] = r.take::<2>();
-        if dealer == 0 || t == 0 {
+        if dealer == 0 || t == 0 || usize::from(t) > crate::keys::MAX_AUTHORITIES {
             return Err(DecodeError::InvalidThreshold);
         }
         let len = Self::encoded_len(usize::from(t));

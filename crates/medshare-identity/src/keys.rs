@@ -27,16 +27,23 @@ pub(crate) fn fmt_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
     Ok(())
 }
 
+/// Most authorities a key set may have: the on-chain `IdentityRegistry.MAX_AUTHORITIES`. It also
+/// bounds the work of decoding untrusted group keys (the consistency check is `O(t·n)`).
+pub const MAX_AUTHORITIES: usize = 16;
+
 /// Error returned by [`ThresholdParams::new`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ThresholdError {
-    /// Not `1 <= t <= n <= 255`.
+    /// Not `1 <= t <= n <= MAX_AUTHORITIES`.
     OutOfRange,
 }
 
 impl fmt::Display for ThresholdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("threshold parameters must satisfy 1 <= t <= n <= 255")
+        write!(
+            f,
+            "threshold parameters must satisfy 1 <= t <= n <= {MAX_AUTHORITIES}"
+        )
     }
 }
 
@@ -51,9 +58,9 @@ pub struct ThresholdParams {
 }
 
 impl ThresholdParams {
-    /// Checks `1 <= t <= n <= 255`.
+    /// Checks `1 <= t <= n <= MAX_AUTHORITIES`.
     pub fn new(t: usize, n: usize) -> Result<Self, ThresholdError> {
-        if t == 0 || t > n || n > 255 {
+        if t == 0 || t > n || n > MAX_AUTHORITIES {
             return Err(ThresholdError::OutOfRange);
         }
         Ok(Self {

@@ -118,8 +118,8 @@ pub use {
         PartialCredential, PendingCredential, UnblindError, VerifiedIssuanceRequest,
     },
     keys::{
-        AuthoritySecretKey, AuthorityVerificationKey, GroupPublicKey, ThresholdError,
-        ThresholdParams,
+        AuthoritySecretKey, AuthorityVerificationKey, GroupPublicKey, MAX_AUTHORITIES,
+        ThresholdError, ThresholdParams,
     },
     token::{Token, TokenContext, TokenVerificationError, TracingTag, VerifiedToken},
     trace::{TraceError, TraceShare, TraceShareError, VerifiedTraceShare, trace},

@@ -370,3 +370,31 @@ fn tracing_tag_from_evm_points_round_trips_and_rejects_bad_points() {
         Err(DecodeError::NonCanonicalFieldElement)
     );
 }
+
+#[test]
+fn threshold_parameters_are_bounded_like_the_contract() {
+    use medshare_identity::{MAX_AUTHORITIES, ThresholdParams};
+    assert!(ThresholdParams::new(1, MAX_AUTHORITIES).is_ok());
+    assert!(ThresholdParams::new(1, MAX_AUTHORITIES + 1).is_err());
+    assert!(ThresholdParams::new(0, 3).is_err());
+    assert!(ThresholdParams::new(4, 3).is_err());
+
+    // A dealing that claims a degree above the bound is refused before anything is parsed.
+    let mut rng = rng(11);
+    let (gpk, _) = setup(&mut rng, 2, 3);
+    let session = medshare_identity::DkgSession {
+        params: gpk.params(),
+        id: [3; 32],
+    };
+    let dealing = medshare_identity::Dealer::new_with_rng(&mut rng, &session, 1)
+        .expect("dealer")
+        .dealing()
+        .to_bytes();
+    let mut oversized = dealing.clone();
+    oversized[2] = (MAX_AUTHORITIES + 1) as u8;
+    assert_eq!(
+        medshare_identity::Dealing::from_bytes(&oversized).map(|_| ()),
+        Err(DecodeError::InvalidThreshold)
+    );
+    assert!(medshare_identity::Dealing::from_bytes(&dealing).is_ok());
+}
