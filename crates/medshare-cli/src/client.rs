@@ -16,6 +16,9 @@ use crate::datadir::DataDir;
 /// Headroom over the estimated gas: the state can change between estimate and inclusion.
 const GAS_HEADROOM_PERCENT: u64 = 20;
 
+/// How long a command waits for another process to release the embedded chain.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A connection to the chain of a data directory.
 pub(crate) struct Client {
     chain: Chain,
@@ -23,11 +26,24 @@ pub(crate) struct Client {
 
 impl Client {
     /// Opens the embedded chain of `data_dir`.
+    ///
+    /// Another medshare process may hold the chain for the length of one command; this waits up
+    /// to [`LOCK_WAIT`] for it before giving up.
     pub(crate) fn open(data_dir: &DataDir) -> Result<Self> {
-        let chain = Chain::open(data_dir.chain_dir()).map_err(|err| match err {
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let opened = loop {
+            match Chain::open(data_dir.chain_dir()) {
+                Err(err) if err.is_locked() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other,
+            }
+        };
+        let chain = opened.map_err(|err| match err {
             ChainError::Locked { .. } => anyhow::anyhow!(
-                "the embedded chain in {} is in use by another medshare process; wait for it to finish",
-                data_dir.root().display()
+                "the embedded chain in {} is still in use by another medshare process after {} s; try again when it has finished",
+                data_dir.root().display(),
+                LOCK_WAIT.as_secs()
             ),
             ChainError::NotFound { .. } => anyhow::anyhow!(
                 "{} has no embedded chain; was it initialised for another network?",

@@ -666,3 +666,30 @@ fn every_damaged_chain_page_gives_one_line_or_works() {
         "damage to the chain file went unnoticed everywhere"
     );
 }
+
+#[test]
+fn a_busy_chain_is_waited_for_then_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let chain_dir = dir.join("chain");
+
+    // Held briefly by another user of the chain: the command waits and succeeds.
+    let holder = {
+        let chain = medshare_evm::Chain::open(&chain_dir).unwrap();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            drop(chain);
+        })
+    };
+    let out = run(&dir, &["chain", "status"]);
+    holder.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Held for longer than the wait: one clear line.
+    let _held = medshare_evm::Chain::open(&chain_dir).unwrap();
+    assert_one_line_error(
+        &run(&dir, &["chain", "status"]),
+        "still in use by another medshare process",
+    );
+}
