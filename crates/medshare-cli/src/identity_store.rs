@@ -81,16 +81,17 @@ impl IdentityStore {
     }
 
     pub(crate) fn authority(&self, account: &str, password: &str) -> Result<AuthoritySecretKey> {
-        let path = self.path(&format!("authority-{account}.json"));
-        if !path.is_file() {
-            anyhow::bail!(
+        self.read(
+            &format!("authority-{account}.json"),
+            account,
+            password,
+            AuthoritySecretKey::from_secret_bytes,
+        )?
+        .with_context(|| {
+            format!(
                 "account `{account}` holds no authority key share (not part of `identity keygen`)"
-            );
-        }
-        let bytes =
-            load_secret(&path, password).map_err(|e| e.context(format!("account `{account}`")))?;
-        AuthoritySecretKey::from_secret_bytes(&bytes)
-            .map_err(|e| anyhow::anyhow!("{} is corrupt: {e}", path.display()))
+            )
+        })
     }
 
     pub(crate) fn registrations(
@@ -98,13 +99,13 @@ impl IdentityStore {
         authority: &str,
         password: &str,
     ) -> Result<Vec<RegistrationRecord>> {
-        let path = self.path(&format!("registrations-{authority}.json"));
-        if !path.is_file() {
-            return Ok(Vec::new());
-        }
-        let bytes = load_secret(&path, password)
-            .map_err(|e| e.context(format!("account `{authority}`")))?;
-        serde_json::from_slice(&bytes).with_context(|| format!("{} is corrupt", path.display()))
+        let records = self.read(
+            &format!("registrations-{authority}.json"),
+            authority,
+            password,
+            |bytes| serde_json::from_slice(bytes),
+        )?;
+        Ok(records.unwrap_or_default())
     }
 
     pub(crate) fn save_registrations(
@@ -139,16 +140,10 @@ impl IdentityStore {
     }
 
     pub(crate) fn user(&self, account: &str, password: &str) -> Result<UserSecret> {
-        let path = self.path(&format!("user-{account}.json"));
-        if !path.is_file() {
-            anyhow::bail!(
-                "account `{account}` has no identity; run `medshare --from {account} identity register`"
-            );
-        }
-        let bytes =
-            load_secret(&path, password).map_err(|e| e.context(format!("account `{account}`")))?;
-        UserSecret::from_secret_bytes(&bytes)
-            .map_err(|e| anyhow::anyhow!("{} is corrupt: {e}", path.display()))
+        self.read(&format!("user-{account}.json"), account, password, UserSecret::from_secret_bytes)?
+            .with_context(|| {
+                format!("account `{account}` has no identity; run `medshare --from {account} identity register`")
+            })
     }
 
     pub(crate) fn save_credential(
@@ -168,15 +163,33 @@ impl IdentityStore {
         gpk: &GroupPublicKey,
         password: &str,
     ) -> Result<Credential> {
-        let path = self.path(&format!("credential-{account}-{epoch}.json"));
+        let name = format!("credential-{account}-{epoch}.json");
+        self.read(&name, account, password, |bytes| Credential::from_secret_bytes(bytes, gpk))?
+            .with_context(|| {
+                format!(
+                    "account `{account}` has no credential for epoch {epoch}; run `medshare --from {account} identity issue`"
+                )
+            })
+    }
+
+    /// Decrypts file `name` with the password of `account` and decodes it; `None` if there is
+    /// no such file.
+    fn read<T, E: std::fmt::Display>(
+        &self,
+        name: &str,
+        account: &str,
+        password: &str,
+        decode: impl FnOnce(&[u8]) -> Result<T, E>,
+    ) -> Result<Option<T>> {
+        let path = self.path(name);
         if !path.is_file() {
-            anyhow::bail!(
-                "account `{account}` has no credential for epoch {epoch}; run `medshare --from {account} identity issue`"
-            );
+            return Ok(None);
         }
-        let bytes =
-            load_secret(&path, password).map_err(|e| e.context(format!("account `{account}`")))?;
-        Credential::from_secret_bytes(&bytes, gpk)
+        let bytes = zeroize::Zeroizing::new(
+            load_secret(&path, password).map_err(|e| e.context(format!("account `{account}`")))?,
+        );
+        decode(&bytes)
+            .map(Some)
             .map_err(|e| anyhow::anyhow!("{} is corrupt: {e}", path.display()))
     }
 }
