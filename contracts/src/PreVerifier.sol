@@ -16,7 +16,7 @@ import {PreVerification} from "./libraries/PreVerification.sol";
  *
  * ```solidity
  * // Off-chain, through eth_call:
- * bool ok = IPreVerifier(verifier).verifyCapsuleFrag(capsule, pkA, pkB, cfrag);
+ * bool ok = IPreVerifier(verifier).verifyCapsuleFrag(capsule, pkA, vkL, pkB, cfrag);
  * ```
  *
  * The contract has no state, no owner and makes no calls other than to the precompiles.
@@ -31,10 +31,11 @@ contract PreVerifier is IPreVerifier {
     function verifyCapsuleFrag(
         Capsule memory capsule,
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         CapsuleFrag memory cfrag
     ) external view returns (bool) {
-        return PreVerification.verifyCapsuleFrag(capsule, delegatingPk, receivingPk, cfrag);
+        return PreVerification.verifyCapsuleFrag(capsule, delegatingPk, verifyingKey, receivingPk, cfrag);
     }
 
     /// @inheritdoc IPreVerifier
@@ -45,12 +46,14 @@ contract PreVerifier is IPreVerifier {
     /// @inheritdoc IPreVerifier
     function signatureChallenge(
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         CapsuleFrag memory cfrag
     ) external pure returns (uint256) {
         return
             PreVerification.signatureChallenge(
                 delegatingPk,
+                verifyingKey,
                 receivingPk,
                 cfrag.precursor,
                 cfrag.kfragId,

@@ -21,10 +21,12 @@ fn medshare(c: &mut Criterion) {
     let msk = m::MasterSecret::random_with_rng(&mut rng);
     let sk = msk.derive_label_key(b"record:1");
     let pk = sk.public_key();
+    let dsk = msk.derive_delegation_key(b"record:1");
+    let vk = dsk.verifying_key();
     let bob = m::SecretKey::random_with_rng(&mut rng);
     let bob_pk = bob.public_key();
     let (capsule, ct) = m::encrypt_with_rng(&mut rng, &pk, MSG);
-    let kfrags = m::generate_kfrags_with_rng(&mut rng, &sk, &bob_pk, T, N).expect("ok");
+    let kfrags = m::generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob_pk, T, N).expect("ok");
     let cfrags: Vec<_> = kfrags
         .iter()
         .map(|k| m::reencrypt_with_rng(&mut rng, &capsule, k))
@@ -44,18 +46,18 @@ fn medshare(c: &mut Criterion) {
         b.iter(|| m::decrypt_original(&sk, &capsule, black_box(&ct)))
     });
     c.bench_function(&format!("generate_kfrags_3of5/{name}"), |b| {
-        b.iter(|| m::generate_kfrags_with_rng(&mut rng, &sk, &bob_pk, T, N))
+        b.iter(|| m::generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob_pk, T, N))
     });
     c.bench_function(&format!("kfrag_verify/{name}"), |b| {
         let k = kfrags[0].clone().unverify();
-        b.iter(|| k.clone().verify(&pk, &bob_pk).is_ok())
+        b.iter(|| k.clone().verify(&pk, &vk, &bob_pk).is_ok())
     });
     c.bench_function(&format!("reencrypt/{name}"), |b| {
         b.iter(|| m::reencrypt_with_rng(&mut rng, &capsule, &kfrags[0]))
     });
     c.bench_function(&format!("cfrag_verify/{name}"), |b| {
         let cf = cfrags[0].unverify();
-        b.iter(|| cf.verify(&capsule, &pk, &bob_pk).is_ok())
+        b.iter(|| cf.verify(&capsule, &pk, &vk, &bob_pk).is_ok())
     });
     c.bench_function(&format!("decrypt_reencrypted_3/{name}"), |b| {
         b.iter(|| m::decrypt_reencrypted(&bob, &capsule, &cfrags[..T], black_box(&ct)))

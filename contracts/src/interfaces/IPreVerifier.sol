@@ -5,8 +5,9 @@ import {Bn254} from "../libraries/Bn254.sol";
 
 /**
  * @title IPreVerifier
- * @notice Stateless checks of medshare-pre proofs (`docs/pre.md`, format version 1): a capsule's
- * validity proof, and a capsule fragment's key-fragment signature and re-encryption (DLEQ) proof.
+ * @notice Stateless checks of medshare-pre proofs (`docs/pre.md`, format version 2): a capsule's
+ * validity proof, and a capsule fragment's key-fragment signature (by the label's delegation
+ * verifying key `vk_L`) and re-encryption (DLEQ) proof.
  * @dev The structs are the EVM view of the Rust types (`CapsuleFrag::evm_inputs`): points as
  * `(x, y)` words, scalars as `uint256`, ids as `bytes32`. Other contracts verify with the
  * internal library `PreVerification`, which takes the same structs; a deployed `PreVerifier`
@@ -40,7 +41,7 @@ interface IPreVerifier {
     struct KeyFragSignature {
         /// @dev Commitment `R = k·G`.
         Bn254.G1Point r;
-        /// @dev Response `z_sig = k + c·a`.
+        /// @dev Response `z_sig = k + c·dsk_L`.
         uint256 z;
     }
 
@@ -48,7 +49,7 @@ interface IPreVerifier {
     struct CapsuleFrag {
         /// @dev Re-encrypted point `W1 = rk·W`, `W = E + V`.
         Bn254.G1Point w1;
-        /// @dev Key-fragment id (32 random bytes).
+        /// @dev Key-fragment id (32 bytes chosen by the owner, pseudorandom).
         bytes32 kfragId;
         /// @dev Precursor `X_A` of the delegation.
         Bn254.G1Point precursor;
@@ -60,7 +61,7 @@ interface IPreVerifier {
         Bn254.G1Point u2;
         /// @dev DLEQ response `z = τ + h·rk`.
         uint256 z;
-        /// @dev The owner's signature on `(pk_A, pk_B, X_A, id, U1)`.
+        /// @dev The owner's signature on `(pk_A, vk_L, pk_B, X_A, id, U1)`.
         KeyFragSignature signature;
     }
 
@@ -82,21 +83,26 @@ interface IPreVerifier {
 
     /**
      * @notice Checks a capsule fragment as Rust's `CapsuleFrag::verify` does: the owner's
-     * signature on the key fragment (`z_sig·G == R + c·pk_A`) and the re-encryption proof
-     * (`z·W == W2 + h·W1`, `z·U == U2 + h·U1` with `W = E + V`), with the keccak challenges of
-     * `docs/pre.md` §6.2 and §6.3.
-     * @dev Costs 6 ecMul + 4 ecAdd. The capsule's own proof is not re-checked (do that once
-     * with {verifyCapsule}); a capsule with `E + V = O` yields false.
+     * signature on the key fragment under the label's delegation verifying key
+     * (`z_sig·G == R + c·vk_L`) and the re-encryption proof (`z·W == W2 + h·W1`,
+     * `z·U == U2 + h·U1` with `W = E + V`), with the keccak challenges of `docs/pre.md` §6.2
+     * and §6.3.
+     * @dev Costs 6 ecMul + 4 ecAdd. The capsule's own proof is not re-checked: pass a capsule
+     * that passed {verifyCapsule} (a record registry checks it once, at registration); a
+     * capsule with `E + V = O` yields false. Take `delegatingPk` and `verifyingKey` from the
+     * record and `receivingPk` from the grant, never from the caller of a fragment.
      *
      * Requirements:
      *
-     * - every point (`capsule.e`, `capsule.v`, `delegatingPk`, `receivingPk` and the six of
-     *   `cfrag`) is a non-identity G1 point, and `capsule.s`, `cfrag.z`, `cfrag.signature.z` are
-     *   below `r`; otherwise reverts with `Bn254InvalidPoint`, `Bn254IdentityPoint` or
-     *   `Bn254ScalarOutOfRange`.
+     * - every point (`capsule.e`, `capsule.v`, `delegatingPk`, `verifyingKey`, `receivingPk` and
+     *   the six of `cfrag`) is a non-identity G1 point, and `capsule.s`, `cfrag.z`,
+     *   `cfrag.signature.z` are below `r`; otherwise reverts with `Bn254InvalidPoint`,
+     *   `Bn254IdentityPoint` or `Bn254ScalarOutOfRange`.
      *
-     * @param capsule The capsule that was re-encrypted.
-     * @param delegatingPk The label public key `pk_A` that signed the key fragment.
+     * @param capsule The capsule that was re-encrypted (already checked with {verifyCapsule}).
+     * @param delegatingPk The label public key `pk_A` the capsule was made for.
+     * @param verifyingKey The label's delegation verifying key `vk_L`, which signed the key
+     * fragment.
      * @param receivingPk The requester's public key `pk_B`.
      * @param cfrag The capsule fragment.
      * @return True iff both the signature and the DLEQ proof hold.
@@ -104,6 +110,7 @@ interface IPreVerifier {
     function verifyCapsuleFrag(
         Capsule memory capsule,
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         CapsuleFrag memory cfrag
     ) external view returns (bool);
@@ -118,9 +125,10 @@ interface IPreVerifier {
 
     /**
      * @notice The key-fragment signature challenge
-     * `c = keccak256(tag || G || pk_A || pk_B || X_A || id || U1 || R) mod r` (§6.2).
+     * `c = keccak256(tag || G || pk_A || vk_L || pk_B || X_A || id || U1 || R) mod r` (§6.2).
      * @dev Hashes the given words as they are, without validating them.
      * @param delegatingPk `pk_A`.
+     * @param verifyingKey `vk_L`.
      * @param receivingPk `pk_B`.
      * @param cfrag The capsule fragment (its `precursor`, `kfragId`, `commitment` and
      * `signature.r` are hashed).
@@ -128,6 +136,7 @@ interface IPreVerifier {
      */
     function signatureChallenge(
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         CapsuleFrag memory cfrag
     ) external pure returns (uint256);

@@ -6,10 +6,11 @@ import {IPreVerifier} from "../interfaces/IPreVerifier.sol";
 
 /**
  * @title PreVerification
- * @notice On-chain verification of medshare-pre proofs (`docs/pre.md`, format version 1), with
+ * @notice On-chain verification of medshare-pre proofs (`docs/pre.md`, format version 2), with
  * the ecAdd/ecMul precompiles only: a capsule's validity proof, the label owner's Schnorr
- * signature on a key fragment, and a capsule fragment's Chaum-Pedersen (DLEQ) re-encryption
- * proof. Each function is named after the Rust item it mirrors.
+ * signature on a key fragment (by the label's delegation-signing key, not the label key), and a
+ * capsule fragment's Chaum-Pedersen (DLEQ) re-encryption proof. Each function is named after the
+ * Rust item it mirrors.
  * @dev Fiat-Shamir challenges are `keccak256(transcript) mod r` (as {Bn254-hashToScalar}), over
  * the byte-exact transcripts of `docs/pre.md` §6: a 32-byte tag `keccak256(ascii tag)`, then
  * points as 64 bytes `x || y`, scalars and ids as 32 bytes, all big-endian. Every field is one
@@ -25,9 +26,15 @@ import {IPreVerifier} from "../interfaces/IPreVerifier.sol";
  *   decoders reject.
  * - a well-formed input whose proof fails returns `false`.
  *
+ * Trust: `pk_A` (label public key) and `vk_L` (the label's delegation verifying key) must come
+ * from the record's registration, `pk_B` from the grant, never from the fragment's poster. A
+ * coalition of a requester and `t` proxies can rebuild the label key (`docs/pre.md` §9), so a
+ * contract that accepted signatures under `pk_A` would accept delegations they mint.
+ *
  * ```solidity
- * // In a contract that stores pk_A, pk_B (the grant) and the capsule (the record):
- * if (!PreVerification.verifyCapsuleFrag(capsule, pkA, pkB, cfrag)) revert BadFragment();
+ * // In a contract that stores pk_A, vk_L and the capsule (the record, whose capsule it checked
+ * // with verifyCapsule at registration) and pk_B (the grant):
+ * if (!PreVerification.verifyCapsuleFrag(capsule, pkA, vkL, pkB, cfrag)) revert BadFragment();
  * ```
  */
 library PreVerification {
@@ -36,8 +43,8 @@ library PreVerification {
     /// @dev `keccak256("MEDSHARE-PRE-v1/capsule-check")`, first word of the capsule-check transcript.
     bytes32 internal constant CAPSULE_CHECK_TAG = 0x06b06c80163d78e2889b8dd779175dced3d48ac6dc4f795df76db1b70e02beda;
 
-    /// @dev `keccak256("MEDSHARE-PRE-v1/kfrag-signature")`, first word of the signature transcript.
-    bytes32 internal constant KFRAG_SIGNATURE_TAG = 0xb7510a380bb94aab5db461c3d32890a0ee52fc4a8212a3e336071a2efc979aee;
+    /// @dev `keccak256("MEDSHARE-PRE-v2/kfrag-signature")`, first word of the signature transcript.
+    bytes32 internal constant KFRAG_SIGNATURE_TAG = 0x5fc253ec0038be3b2a425c80e8b6d0f624a7932059938c8fbc51dac6583cc239;
 
     /// @dev `keccak256("MEDSHARE-PRE-v1/cfrag-dleq")`, first word of the DLEQ transcript.
     bytes32 internal constant CFRAG_DLEQ_TAG = 0xddbcfbd2af3c7e9ade097faed99da7d0573bc703219e56aa635d295eb46b4cf3;
@@ -75,15 +82,16 @@ library PreVerification {
     }
 
     /**
-     * @dev `KeyFragSignature::verify`: `z_sig·G == R + c·pk_A` with `c` = {signatureChallenge}.
+     * @dev `KeyFragSignature::verify`: `z_sig·G == R + c·vk_L` with `c` = {signatureChallenge}.
      * 2 ecMul + 1 ecAdd.
      *
-     * Requirements: `delegatingPk`, `receivingPk`, `precursor`, `commitment` and `signature.r`
-     * are non-identity points and `signature.z < r`, else reverts (see the library
+     * Requirements: `delegatingPk`, `verifyingKey`, `receivingPk`, `precursor`, `commitment` and
+     * `signature.r` are non-identity points and `signature.z < r`, else reverts (see the library
      * documentation).
      */
     function verifyKeyFragSignature(
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         Bn254.G1Point memory precursor,
         bytes32 kfragId,
@@ -91,12 +99,22 @@ library PreVerification {
         IPreVerifier.KeyFragSignature memory signature
     ) internal view returns (bool) {
         Bn254.validateNonIdentity(delegatingPk);
+        Bn254.validateNonIdentity(verifyingKey);
         Bn254.validateNonIdentity(receivingPk);
         Bn254.validateNonIdentity(precursor);
         Bn254.validateNonIdentity(commitment);
         Bn254.validateNonIdentity(signature.r);
         Bn254.validateScalar(signature.z);
-        return _verifyKeyFragSignature(delegatingPk, receivingPk, precursor, kfragId, commitment, signature);
+        return
+            _verifyKeyFragSignature(
+                delegatingPk,
+                verifyingKey,
+                receivingPk,
+                precursor,
+                kfragId,
+                commitment,
+                signature
+            );
     }
 
     /**
@@ -122,28 +140,40 @@ library PreVerification {
     }
 
     /**
-     * @dev `CapsuleFrag::verify`: {verifyKeyFragSignature} over `(pk_A, pk_B, X_A, id, U1)`, then
-     * {verifyCapsuleFragProof}. The capsule's own proof is not re-checked (see {verifyCapsule}).
-     * 6 ecMul + 4 ecAdd.
+     * @dev `CapsuleFrag::verify`: {verifyKeyFragSignature} under `vk_L` over
+     * `(pk_A, vk_L, pk_B, X_A, id, U1)`, then {verifyCapsuleFragProof}. 6 ecMul + 4 ecAdd.
      *
-     * Requirements: every point (`capsule.e`, `capsule.v`, both keys and the six points of
+     * The capsule's own proof is not re-checked here: `capsule` must be one that passed
+     * {verifyCapsule} (as Rust's `Capsule::from_bytes` ensures), e.g. checked once when the
+     * record was registered. For an unchecked capsule a true result proves the re-encryption
+     * but not that the capsule is well formed.
+     *
+     * Returns false if `verifyingKey == delegatingPk` (such metadata proves no consent).
+     *
+     * Requirements: every point (`capsule.e`, `capsule.v`, the three keys and the six points of
      * `cfrag`) is a non-identity point and `capsule.s`, `cfrag.z`, `cfrag.signature.z` are below
      * `r`, else reverts (see the library documentation).
      */
     function verifyCapsuleFrag(
         IPreVerifier.Capsule memory capsule,
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         IPreVerifier.CapsuleFrag memory cfrag
     ) internal view returns (bool) {
         Bn254.validateNonIdentity(delegatingPk);
+        Bn254.validateNonIdentity(verifyingKey);
         Bn254.validateNonIdentity(receivingPk);
         _validateProofInputs(capsule, cfrag);
         Bn254.validateNonIdentity(cfrag.signature.r);
         Bn254.validateScalar(cfrag.signature.z);
+        // A verifying key equal to the label key proves no consent: whoever rebuilt a_L could
+        // sign under it (Rust `LabelKeyAsVerifyingKey`).
+        if (delegatingPk.eq(verifyingKey)) return false;
         return
             _verifyKeyFragSignature(
                 delegatingPk,
+                verifyingKey,
                 receivingPk,
                 cfrag.precursor,
                 cfrag.kfragId,
@@ -172,30 +202,32 @@ library PreVerification {
 
     /**
      * @dev The challenge of `KeyFragSignature::verify`: `keccak256(signature_transcript || R) mod r`
-     * with `signature_transcript = KFRAG_SIGNATURE_TAG || G || pk_A || pk_B || X_A || id || U1`,
-     * 448 bytes in all (`docs/pre.md` §6.2). Hashes the words as given, without validation.
+     * with `signature_transcript = KFRAG_SIGNATURE_TAG || G || pk_A || vk_L || pk_B || X_A || id || U1`,
+     * 512 bytes in all (`docs/pre.md` §6.2). Hashes the words as given, without validation.
      */
     function signatureChallenge(
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         Bn254.G1Point memory precursor,
         bytes32 kfragId,
         Bn254.G1Point memory commitment,
         Bn254.G1Point memory signatureR
     ) internal pure returns (uint256) {
-        uint256[14] memory t;
+        uint256[16] memory t;
         t[0] = uint256(KFRAG_SIGNATURE_TAG);
         (t[1], t[2]) = (Bn254.G1_X, Bn254.G1_Y);
         (t[3], t[4]) = (delegatingPk.x, delegatingPk.y);
-        (t[5], t[6]) = (receivingPk.x, receivingPk.y);
-        (t[7], t[8]) = (precursor.x, precursor.y);
-        t[9] = uint256(kfragId);
-        (t[10], t[11]) = (commitment.x, commitment.y);
-        (t[12], t[13]) = (signatureR.x, signatureR.y);
+        (t[5], t[6]) = (verifyingKey.x, verifyingKey.y);
+        (t[7], t[8]) = (receivingPk.x, receivingPk.y);
+        (t[9], t[10]) = (precursor.x, precursor.y);
+        t[11] = uint256(kfragId);
+        (t[12], t[13]) = (commitment.x, commitment.y);
+        (t[14], t[15]) = (signatureR.x, signatureR.y);
         bytes32 digest;
         assembly ("memory-safe") {
             // keccak256(abi.encodePacked(t)) without copying `t`: see {proofChallenge}.
-            digest := keccak256(t, 448)
+            digest := keccak256(t, 512)
         }
         return uint256(digest) % Bn254.R;
     }
@@ -257,15 +289,24 @@ library PreVerification {
     /// @dev {verifyKeyFragSignature} on validated inputs.
     function _verifyKeyFragSignature(
         Bn254.G1Point memory delegatingPk,
+        Bn254.G1Point memory verifyingKey,
         Bn254.G1Point memory receivingPk,
         Bn254.G1Point memory precursor,
         bytes32 kfragId,
         Bn254.G1Point memory commitment,
         IPreVerifier.KeyFragSignature memory signature
     ) private view returns (bool) {
-        uint256 c = signatureChallenge(delegatingPk, receivingPk, precursor, kfragId, commitment, signature.r);
-        // z_sig·G == R + c·pk_A
-        return Bn254.mulEqualsAddMulUnchecked(Bn254.generator(), signature.z, signature.r, delegatingPk, c);
+        uint256 c = signatureChallenge(
+            delegatingPk,
+            verifyingKey,
+            receivingPk,
+            precursor,
+            kfragId,
+            commitment,
+            signature.r
+        );
+        // z_sig·G == R + c·vk_L: the delegation-signing key, never the label key pk_A.
+        return Bn254.mulEqualsAddMulUnchecked(Bn254.generator(), signature.z, signature.r, verifyingKey, c);
     }
 
     /// @dev {verifyCapsuleFragProof} on validated inputs.

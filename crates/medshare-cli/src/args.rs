@@ -83,15 +83,26 @@ pub(crate) enum Command {
 #[derive(Debug, Subcommand)]
 pub(crate) enum IdentityCommand {
     /// Run the authorities' distributed key generation among local authority accounts, keep each
-    /// share encrypted under its account, and install the key set on chain (all must confirm)
+    /// share encrypted under its account, and propose the key set on chain; every authority
+    /// checks it against its own view of the DKG and confirms. It takes effect once approved
+    /// (see `identity key-set approve`): the first key set by the consortium's admin threshold,
+    /// a later one by t authorities of the active key set
     Keygen {
         /// Accounts of the authorities (consortium members with the authority role), in order
         #[arg(long, value_delimiter = ',', required = true, value_name = "LIST")]
         authorities: Vec<String>,
-        /// How many authorities it takes to issue a credential or trace a token
+        /// How many authorities it takes to issue a credential or trace a token (at least the
+        /// registry's minimum, 2 by default)
         #[arg(long)]
         threshold: usize,
+        /// Accounts that approve the new key set right away: consortium admins for the first
+        /// key set, authorities of the active key set for a later one
+        #[arg(long, value_delimiter = ',', value_name = "LIST")]
+        approvers: Vec<String>,
     },
+    /// Approve or cancel a proposed key set
+    #[command(subcommand)]
+    KeySet(KeySetCommand),
     /// Register the --from account as a user bound to a real identity, with these authorities
     Register {
         /// The real identity (kept by the authorities only, never on chain)
@@ -127,7 +138,8 @@ pub(crate) enum IdentityCommand {
     /// Trace a misused token to its user: t authorities post verifiable decryption shares
     #[command(subcommand)]
     Trace(TraceCommand),
-    /// Revoke a traced identity: its credentials are not reissued in later epochs
+    /// Approve revoking a traced identity as an authority of the active key set; the t-th
+    /// approval revokes it and starts the next epoch at once, so every credential it holds expires
     Revoke {
         /// Identity commitment from a completed trace
         commitment: String,
@@ -155,6 +167,13 @@ pub(crate) struct TokenArgs {
     /// Contract (or account) that will consume the token [default: the sender]
     #[arg(long)]
     pub(crate) verifier: Option<String>,
+    /// Make a scoped token: its nullifier is the same for every token you make in this scope
+    /// (for this --verifier), so the registry accepts only one of them, now or in any later
+    /// epoch; scopes cannot be linked to each other. Use it for "one request per user per
+    /// record" (e.g. --scope record:42). A name is hashed (keccak256); a 0x-prefixed 32-byte
+    /// word is used as is. Without --scope every token has a fresh nullifier
+    #[arg(long, value_name = "NAME|WORD")]
+    pub(crate) scope: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +204,25 @@ pub(crate) enum EpochCommand {
     Show,
     /// Start the next epoch (an authority, once the minimum epoch duration has passed)
     Advance,
+    /// Approve leaving the current epoch now, as an authority of the active key set; the t-th
+    /// approval starts the next epoch without waiting for the minimum duration
+    Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeySetCommand {
+    /// Approve a proposed key set as the --from account: a consortium admin for the first key
+    /// set, an authority of the active key set for a later one
+    Approve {
+        /// The key set's hash (printed by `identity keygen`)
+        key_set: String,
+    },
+    /// Approve cancelling a proposed or scheduled key set, as an authority of the active key
+    /// set; the t-th approval cancels it
+    Cancel {
+        /// The key set's hash
+        key_set: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -195,9 +233,18 @@ pub(crate) struct InitArgs {
     /// Institution name of the bootstrap admin, recorded on chain (at most 32 bytes)
     #[arg(long, default_value = "bootstrap admin")]
     pub(crate) name: String,
-    /// Shortest credential epoch in seconds (authorities advance epochs no faster)
+    /// Shortest credential epoch in seconds (authorities advance epochs no faster, unless t of
+    /// them approve an early rotation)
     #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) epoch_duration: u64,
+    /// Smallest threshold t any key set of the identity registry may have, fixed for good:
+    /// tracing, issuing and every key-set change always need at least this many authorities
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=16))]
+    pub(crate) min_threshold: u8,
+    /// Smallest number of authorities n any key set may have, fixed for good (at least
+    /// --min-threshold)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=16))]
+    pub(crate) min_authorities: u8,
 }
 
 #[derive(Debug, Subcommand)]

@@ -61,7 +61,17 @@ pub fn key_set(gpk: &GroupPublicKey, accounts: &[Address]) -> Option<IIdentityRe
     })
 }
 
-/// The `TokenContext` of `ctx`.
+/// `keccak256(abi.encode(keySet))`, the id `IdentityRegistry.proposeKeySet` gives a key set:
+/// the call's argument encoding without the selector.
+pub fn key_set_hash(key_set: &IIdentityRegistry::KeySet) -> alloy::primitives::B256 {
+    use alloy::sol_types::SolCall;
+    let call = crate::IdentityRegistry::proposeKeySetCall {
+        keySet_: key_set.clone(),
+    };
+    alloy::primitives::keccak256(&call.abi_encode()[4..])
+}
+
+/// The `TokenContext` of `ctx` (the registry takes `ctx.registry` from its own address).
 pub fn token_context(ctx: &TokenContext) -> IIdentityRegistry::TokenContext {
     IIdentityRegistry::TokenContext {
         chainId: U256::from(ctx.chain_id),
@@ -69,6 +79,7 @@ pub fn token_context(ctx: &TokenContext) -> IIdentityRegistry::TokenContext {
         action: B256::from(ctx.action),
         sender: Address::from(ctx.sender),
         nonce: B256::from(ctx.nonce),
+        scope: B256::from(ctx.scope.map_or([0; 32], |s| s.to_bytes())),
     }
 }
 
@@ -83,6 +94,7 @@ pub fn token(token: &Token, gpk: &GroupPublicKey, ctx: &TokenContext) -> IIdenti
         nu: g2(&v.nu),
         c1: g1(&v.c1),
         c2: g1(&v.c2),
+        nullifierPoint: g1(&v.nullifier_point.unwrap_or([0; 64])),
         c: U256::from_be_bytes(v.c),
         zm: U256::from_be_bytes(v.z_m),
         zr: U256::from_be_bytes(v.z_r),

@@ -1,12 +1,13 @@
 //! Tests of `IdentityRegistry.sol` on the embedded revm chain against the real
-//! `medshare-identity` crate: a DKG key set installed by unanimous confirmation, blind issuance,
-//! tokens shown in Rust and verified and consumed on chain, every rejection (forged credential,
-//! foreign context, replay, wrong epoch, tampered tag and proof, malformed points and scalars,
-//! blocked tokens), threshold tracing with DLEQ shares (too few, a bad one, the right identity
-//! for a population of users), revocation, epoch timing, and the known-answer vectors of
-//! `crates/medshare-identity/tests/vectors/identity_v1.json`.
+//! `medshare-identity` crate: blind issuance, tokens shown in Rust and verified and consumed on
+//! chain, every rejection (forged credential, foreign context, replay, wrong epoch, tampered tag
+//! and proof, malformed points and scalars), threshold tracing with DLEQ shares (too few, a bad
+//! one, the right identity for a population of users, an identity element), and the
+//! known-answer vectors of `crates/medshare-identity/tests/vectors/`. Who may install key sets,
+//! change epochs and revoke is tested in `identity_governance.rs`.
 #![allow(clippy::unwrap_used)]
 
+#[macro_use]
 #[path = "common/identity.rs"]
 mod identity;
 
@@ -15,42 +16,23 @@ use alloy::{
     sol_types::SolCall,
 };
 use identity::{
-    APP, CHAIN_ID, EPOCH, OUTSIDER, World, assert_reverts, authority, decode_error, key_set,
-    nullifier, sol_context, sol_token,
+    APP, CHAIN_ID, DEPLOYER, EPOCH, MIN_AUTHORITIES, MIN_THRESHOLD, OUTSIDER, World,
+    assert_reverts, authority, decode_error, key_set, nullifier, sol_context, sol_share, sol_token,
+    tag_digest,
 };
 use medshare_contracts::{
     IIdentityRegistry, IdentityBn254,
     IdentityRegistry::{self, IdentityRegistryErrors, IdentityRegistryEvents},
+    identity_abi,
 };
 use medshare_identity::{ThresholdParams, TokenContext, UserSecret, run_dkg_with_rng};
 use serde_json::Value;
-
-/// `IdentityRegistryErrors::Name(IdentityRegistry::Name { .. })`.
-macro_rules! error {
-    ($name:ident $($fields:tt)*) => {
-        IdentityRegistryErrors::$name(IdentityRegistry::$name $($fields)*)
-    };
-}
-
-/// `IdentityRegistryEvents::Name(IdentityRegistry::Name { .. })`.
-macro_rules! event {
-    ($name:ident $($fields:tt)*) => {
-        IdentityRegistryEvents::$name(IdentityRegistry::$name $($fields)*)
-    };
-}
 
 /// BN254 group order `r`.
 const R: U256 = U256::from_be_slice(&[
     0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
     0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
 ]);
-
-/// `KeySetStatus` values.
-const PROPOSED: u8 = 1;
-const SCHEDULED: u8 = 2;
-const ACTIVE: u8 = 3;
-const RETIRED: u8 = 4;
-const SUPERSEDED: u8 = 5;
 
 fn bump(s: U256) -> U256 {
     (s + U256::from(1)) % R
@@ -116,10 +98,9 @@ fn honest_token_verifies_and_is_consumed_once() {
         })]
     );
     assert!(world.view(IdentityRegistry::isUsedCall { nullifier: n }));
-    assert!(!world.view(IdentityRegistry::isBlockedCall { nullifier: n }));
+    // One slot binds the tag and the epoch that were verified.
     let record = world.view(IdentityRegistry::tokenRecordCall { nullifier: n });
-    assert_eq!(record.keySetId, 1);
-    assert!(!record.blocked);
+    assert_eq!(record.tagDigest, tag_digest(&s.sol.c1, &s.sol.c2, 1));
 
     // Replay: the same token again.
     assert_reverts(
@@ -217,7 +198,9 @@ fn forged_credential_token_is_rejected() {
     let user = UserSecret::random_with_rng(&mut world.rng);
     let credential = world.issue_with(&other_gpk, &other_keys, &user, 1);
     let ctx = world.context(1);
-    let token = credential.show_with_rng(&mut world.rng, &other_gpk, &ctx);
+    let token = credential
+        .show_with_rng(&mut world.rng, &other_gpk, &ctx)
+        .expect("an accepted scope");
     assert!(token.verify(&other_gpk, &ctx, 1).is_ok());
     let sol = sol_token(&token, &world.gpk, &ctx);
     assert_eq!(world.verify(&sol, &sol_context(&ctx)), Ok(false));
@@ -454,372 +437,6 @@ fn tokens_are_for_the_current_epoch_only() {
 }
 
 #[test]
-fn epoch_advance_timing_and_permissions() {
-    let mut world = World::deployed(2, 3, 7);
-    assert_eq!(world.epoch(), 0);
-    assert_reverts(
-        &world.send(authority(1), &IdentityRegistry::advanceEpochCall {}),
-        error!(IdentityRegistryNoActiveKeySet {}),
-    );
-    // verifyToken before any key set: false, consumeToken: named error.
-    let user = UserSecret::random_with_rng(&mut world.rng);
-    let credential = world.issue(&user, 0);
-    let ctx = world.context(1);
-    let token = world.show(&credential, &ctx);
-    let sol = sol_token(&token, &world.gpk, &ctx);
-    assert_eq!(world.verify(&sol, &sol_context(&ctx)), Ok(false));
-    assert_reverts(
-        &world.consume(APP, &sol, &sol_context(&ctx)),
-        error!(IdentityRegistryNoActiveKeySet {}),
-    );
-
-    let set = world.key_set();
-    world.install(&set);
-    let started = world.view(IdentityRegistry::lastEpochChangeCall {});
-    assert_eq!(world.epoch(), 1);
-    assert_eq!(world.view(IdentityRegistry::minEpochDurationCall {}), EPOCH);
-
-    assert_reverts(
-        &world.send(OUTSIDER, &IdentityRegistry::advanceEpochCall {}),
-        error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
-    );
-    world.chain.set_next_block_timestamp(started + EPOCH - 1);
-    assert_reverts(
-        &world.send(authority(2), &IdentityRegistry::advanceEpochCall {}),
-        error!(IdentityRegistryEpochTooEarly {
-            notBefore: U256::from(started + EPOCH)
-        }),
-    );
-    world.chain.set_next_block_timestamp(started + EPOCH);
-    // Any authority may advance, listed in the key set or not.
-    let receipt = world.send_ok(authority(9), &IdentityRegistry::advanceEpochCall {});
-    let active = world.view(IdentityRegistry::activeKeySetCall {});
-    assert_eq!(
-        world.events(&receipt),
-        vec![event!(EpochAdvanced {
-            epoch: 2,
-            keySetHash: active
-        })]
-    );
-    assert_eq!(world.epoch(), 2);
-    assert_eq!(
-        world.view(IdentityRegistry::lastEpochChangeCall {}),
-        started + EPOCH
-    );
-}
-
-#[test]
-fn key_set_installation_flow() {
-    let mut world = World::deployed(3, 5, 8);
-    let set = world.key_set();
-    let expected_hash = keccak256(
-        &IdentityRegistry::proposeKeySetCall {
-            keySet_: set.clone(),
-        }
-        .abi_encode()[4..],
-    );
-    assert_reverts(
-        &world.send(
-            OUTSIDER,
-            &IdentityRegistry::proposeKeySetCall {
-                keySet_: set.clone(),
-            },
-        ),
-        error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
-    );
-    let receipt = world.send_ok(
-        authority(7),
-        &IdentityRegistry::proposeKeySetCall {
-            keySet_: set.clone(),
-        },
-    );
-    let hash = IdentityRegistry::proposeKeySetCall::abi_decode_returns(&receipt.output).unwrap();
-    // keccak256(abi.encode(keySet)): the call's argument encoding, without the selector.
-    assert_eq!(hash, expected_hash);
-    assert_eq!(
-        world.events(&receipt),
-        vec![event!(KeySetProposed {
-            keySetHash: hash,
-            keySetId: U256::from(1),
-            proposer: authority(7),
-            keySet: set.clone()
-        })]
-    );
-    let info = world.view(IdentityRegistry::keySetCall { keySetHash: hash });
-    assert_eq!(
-        (
-            info.status,
-            info.threshold,
-            info.size,
-            info.confirmations,
-            info.proposer
-        ),
-        (PROPOSED, 3, 5, 0, authority(7))
-    );
-    let gk = world.view(IdentityRegistry::groupKeyCall { keySetHash: hash });
-    assert_eq!(
-        gk,
-        [
-            set.x.clone(),
-            set.ym.clone(),
-            set.ye.clone(),
-            set.tracing.clone()
-        ]
-    );
-    let (account, tracing) = {
-        let r = world.view(IdentityRegistry::authorityOfCall {
-            keySetHash: hash,
-            index: 4,
-        });
-        (r.account, r.tracing)
-    };
-    assert_eq!(
-        (account, tracing),
-        (authority(4), set.authorities[3].tracing.clone())
-    );
-
-    assert_reverts(
-        &world.send(
-            authority(1),
-            &IdentityRegistry::proposeKeySetCall { keySet_: set },
-        ),
-        error!(IdentityRegistryKeySetExists { keySetHash: hash }),
-    );
-    // Not listed (authority 9), unknown hash, double confirmation.
-    assert_reverts(
-        &world.send(
-            authority(9),
-            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
-        ),
-        error!(IdentityRegistryUnauthorizedAccount {
-            account: authority(9)
-        }),
-    );
-    assert_reverts(
-        &world.send(
-            authority(1),
-            &IdentityRegistry::confirmKeySetCall {
-                keySetHash: B256::repeat_byte(1),
-            },
-        ),
-        error!(IdentityRegistryKeySetNotProposed {
-            keySetHash: B256::repeat_byte(1),
-            status: 0
-        }),
-    );
-    for i in 1..=4u8 {
-        let r = world.send_ok(
-            authority(i),
-            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
-        );
-        assert_eq!(
-            world.events(&r),
-            vec![event!(KeySetConfirmed {
-                keySetHash: hash,
-                account: authority(i),
-                index: i,
-                confirmations: U256::from(i)
-            })]
-        );
-        assert_eq!(world.epoch(), 0, "not active before the last confirmation");
-    }
-    assert_reverts(
-        &world.send(
-            authority(2),
-            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
-        ),
-        error!(IdentityRegistryAlreadyConfirmed {
-            keySetHash: hash,
-            account: authority(2)
-        }),
-    );
-    let r = world.send_ok(
-        authority(5),
-        &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
-    );
-    assert_eq!(
-        world.events(&r),
-        vec![
-            event!(KeySetConfirmed {
-                keySetHash: hash,
-                account: authority(5),
-                index: 5,
-                confirmations: U256::from(5)
-            }),
-            event!(KeySetActivated {
-                keySetHash: hash,
-                epoch: 1
-            }),
-            event!(EpochAdvanced {
-                epoch: 1,
-                keySetHash: hash
-            }),
-        ]
-    );
-    let info = world.view(IdentityRegistry::keySetCall { keySetHash: hash });
-    assert_eq!(
-        (info.status, info.confirmations, info.activationEpoch),
-        (ACTIVE, 0x1f, 1)
-    );
-    assert_eq!(world.view(IdentityRegistry::activeKeySetCall {}), hash);
-    assert_reverts(
-        &world.send(
-            authority(1),
-            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
-        ),
-        error!(IdentityRegistryKeySetNotProposed {
-            keySetHash: hash,
-            status: ACTIVE
-        }),
-    );
-
-    // A rotation: the new set waits for the next epoch; a later one supersedes it.
-    let (gpk2, _) = run_dkg_with_rng(&mut world.rng, ThresholdParams::new(2, 3).unwrap()).unwrap();
-    let set2 = key_set(&gpk2, &[authority(3), authority(6), authority(8)]);
-    let (hash2, r) = world.install(&set2);
-    assert_eq!(
-        world.events(&r),
-        vec![
-            event!(KeySetConfirmed {
-                keySetHash: hash2,
-                account: authority(8),
-                index: 3,
-                confirmations: U256::from(3)
-            }),
-            event!(KeySetScheduled {
-                keySetHash: hash2,
-                epoch: 2
-            }),
-        ]
-    );
-    assert_eq!(world.view(IdentityRegistry::scheduledKeySetCall {}), hash2);
-    let (gpk3, _) = run_dkg_with_rng(&mut world.rng, ThresholdParams::new(1, 1).unwrap()).unwrap();
-    let set3 = key_set(&gpk3, &[authority(10)]);
-    let (hash3, _) = world.install(&set3);
-    assert_eq!(
-        world
-            .view(IdentityRegistry::keySetCall { keySetHash: hash2 })
-            .status,
-        SUPERSEDED
-    );
-    assert_eq!(
-        world
-            .view(IdentityRegistry::keySetCall { keySetHash: hash3 })
-            .status,
-        SCHEDULED
-    );
-    let r = world.advance();
-    assert_eq!(
-        world.events(&r),
-        vec![
-            event!(KeySetActivated {
-                keySetHash: hash3,
-                epoch: 2
-            }),
-            event!(EpochAdvanced {
-                epoch: 2,
-                keySetHash: hash3
-            })
-        ]
-    );
-    assert_eq!(
-        world
-            .view(IdentityRegistry::keySetCall { keySetHash: hash })
-            .status,
-        RETIRED
-    );
-    assert_eq!(world.view(IdentityRegistry::activeKeySetCall {}), hash3);
-    assert_eq!(
-        world.view(IdentityRegistry::scheduledKeySetCall {}),
-        B256::ZERO
-    );
-}
-
-#[test]
-fn key_set_validation() {
-    let mut world = World::deployed(3, 5, 9);
-    let set = world.key_set();
-    let propose = |world: &mut World, s: IIdentityRegistry::KeySet| {
-        world.send(
-            authority(1),
-            &IdentityRegistry::proposeKeySetCall { keySet_: s },
-        )
-    };
-    for (t, n) in [(0u8, 5usize), (6, 5), (1, 0)] {
-        let mut s = set.clone();
-        s.threshold = t;
-        s.authorities.truncate(n);
-        assert_reverts(
-            &propose(&mut world, s),
-            error!(IdentityRegistryInvalidThreshold {
-                threshold: U256::from(t),
-                size: U256::from(n)
-            }),
-        );
-    }
-    // 17 authorities.
-    let mut s = set.clone();
-    while s.authorities.len() < 17 {
-        let mut a = s.authorities[0].clone();
-        a.index = s.authorities.len() as u8 + 1;
-        s.authorities.push(a);
-    }
-    assert_reverts(
-        &propose(&mut world, s),
-        error!(IdentityRegistryInvalidThreshold {
-            threshold: U256::from(3),
-            size: U256::from(17)
-        }),
-    );
-
-    let mut s = set.clone();
-    s.authorities[2].index = 4;
-    assert_reverts(
-        &propose(&mut world, s),
-        error!(IdentityRegistryInvalidAuthorityIndex {
-            position: U256::from(2),
-            index: U256::from(4)
-        }),
-    );
-    for bad in [Address::ZERO, OUTSIDER, authority(1)] {
-        let mut s = set.clone();
-        s.authorities[3].account = bad;
-        assert_reverts(
-            &propose(&mut world, s),
-            error!(IdentityRegistryInvalidAuthority { account: bad }),
-        );
-    }
-    let mut s = set.clone();
-    s.ye.y += U256::from(1);
-    assert_reverts(
-        &propose(&mut world, s.clone()),
-        error!(Bn254InvalidPoint {
-            x: s.ye.x,
-            y: s.ye.y
-        }),
-    );
-    let mut s = set.clone();
-    s.authorities[1].tracing = IdentityBn254::G1Point::default();
-    assert_reverts(&propose(&mut world, s), error!(Bn254IdentityPoint {}));
-    // A listed authority that lost ROLE_AUTHORITY can no longer confirm.
-    let r = world.send_ok(
-        authority(1),
-        &IdentityRegistry::proposeKeySetCall { keySet_: set },
-    );
-    let hash = IdentityRegistry::proposeKeySetCall::abi_decode_returns(&r.output).unwrap();
-    world.remove_member(authority(2));
-    assert_reverts(
-        &world.send(
-            authority(2),
-            &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
-        ),
-        error!(IdentityRegistryUnauthorizedAccount {
-            account: authority(2)
-        }),
-    );
-}
-
-#[test]
 fn trace_needs_t_valid_shares_and_finds_the_user() {
     let mut world = World::new(3, 5, 10);
     let s = show(&mut world, 9);
@@ -827,15 +444,18 @@ fn trace_needs_t_valid_shares_and_finds_the_user() {
     let n = nullifier(&s.sol);
     assert!(world.consume(APP, &s.sol, &s.sol_ctx).status);
 
-    // Requests: only authorities, only used tokens, only with the token's own tag.
-    let request = |c1: IdentityBn254::G1Point, c2: IdentityBn254::G1Point, nullifier: B256| {
-        IdentityRegistry::requestTraceCall {
-            nullifier,
-            c1,
-            c2,
-            reason: B256::repeat_byte(0xc0),
-        }
-    };
+    // Requests: only authorities, only used tokens, only with the token's own tag and epoch.
+    let request_in =
+        |c1: IdentityBn254::G1Point, c2: IdentityBn254::G1Point, nullifier: B256, epoch: u64| {
+            IdentityRegistry::requestTraceCall {
+                nullifier,
+                c1,
+                c2,
+                epoch,
+                reason: B256::repeat_byte(0xc0),
+            }
+        };
+    let request = |c1, c2, nullifier| request_in(c1, c2, nullifier, 1);
     assert_reverts(
         &world.send(OUTSIDER, &request(s.sol.c1.clone(), s.sol.c2.clone(), n)),
         error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
@@ -856,12 +476,46 @@ fn trace_needs_t_valid_shares_and_finds_the_user() {
         ),
         error!(IdentityRegistryTagMismatch { nullifier: n }),
     );
+    // Another epoch would name another key set: refused too.
+    assert_reverts(
+        &world.send(
+            authority(2),
+            &request_in(s.sol.c1.clone(), s.sol.c2.clone(), n, 2),
+        ),
+        error!(IdentityRegistryTagMismatch { nullifier: n }),
+    );
+    // A member of the consortium with the authority role, but not of the token's key set (it
+    // could not complete the trace, and must not squat it with a false reason).
+    assert_reverts(
+        &world.send(
+            authority(9),
+            &request(s.sol.c1.clone(), s.sol.c2.clone(), n),
+        ),
+        error!(IdentityRegistryUnauthorizedAccount {
+            account: authority(9)
+        }),
+    );
+    let reason = B256::repeat_byte(0xc0);
+    assert_eq!(
+        world.view(IdentityRegistry::traceOfCall {
+            nullifier: n,
+            reason
+        }),
+        U256::ZERO
+    );
     let receipt = world.send_ok(
         authority(2),
         &request(s.sol.c1.clone(), s.sol.c2.clone(), n),
     );
     let id = IdentityRegistry::requestTraceCall::abi_decode_returns(&receipt.output).unwrap();
     assert_eq!(id, U256::from(1));
+    assert_eq!(
+        world.view(IdentityRegistry::traceOfCall {
+            nullifier: n,
+            reason
+        }),
+        id
+    );
     assert_eq!(world.trace_tag(id), (s.sol.c1.clone(), s.sol.c2.clone()));
     assert_eq!(
         world.events(&receipt),
@@ -890,7 +544,6 @@ fn trace_needs_t_valid_shares_and_finds_the_user() {
         (info.status, info.shareCount, info.shareMask),
         (1, 2, 0b10010)
     );
-    assert!(!world.view(IdentityRegistry::isBlockedCall { nullifier: n }));
 
     // Wrong sender, duplicate, wrong tag and invalid shares are refused with named errors.
     let share4 = world.share(4, &tag);
@@ -1013,10 +666,14 @@ fn trace_needs_t_valid_shares_and_finds_the_user() {
     );
     let info = world.view(IdentityRegistry::traceCall { traceId: id });
     assert_eq!(
-        (info.status, info.identityCommitment, info.requester),
-        (2, commitment, authority(2))
+        (
+            info.status,
+            info.identityCommitment,
+            info.requester,
+            info.epoch
+        ),
+        (2, commitment, authority(2), 1)
     );
-    assert!(world.view(IdentityRegistry::isBlockedCall { nullifier: n }));
     assert_eq!(
         world.view(IdentityRegistry::identityStatusCall {
             identityCommitment: commitment
@@ -1024,7 +681,8 @@ fn trace_needs_t_valid_shares_and_finds_the_user() {
         1
     );
 
-    // Completed: no more shares; the token cannot be traced again nor consumed.
+    // Completed: no more shares; the token cannot be traced again nor consumed (it was used:
+    // a nullifier never comes back, so no separate block is needed).
     let share1 = world.share(1, &tag);
     assert_reverts(
         &world.submit_share(id, &share1),
@@ -1038,11 +696,29 @@ fn trace_needs_t_valid_shares_and_finds_the_user() {
             authority(2),
             &request(s.sol.c1.clone(), s.sol.c2.clone(), n),
         ),
-        error!(IdentityRegistryTokenBlocked { nullifier: n }),
+        error!(IdentityRegistryAlreadyTraced {
+            nullifier: n,
+            traceId: id
+        }),
+    );
+    // One trace per token and reason: another reason opens its own trace.
+    let other_reason = world.send_ok(
+        authority(3),
+        &IdentityRegistry::requestTraceCall {
+            nullifier: n,
+            c1: s.sol.c1.clone(),
+            c2: s.sol.c2.clone(),
+            epoch: 1,
+            reason: B256::repeat_byte(0xc1),
+        },
+    );
+    assert_eq!(
+        IdentityRegistry::requestTraceCall::abi_decode_returns(&other_reason.output).unwrap(),
+        U256::from(2)
     );
     assert_reverts(
         &world.consume(APP, &s.sol, &s.sol_ctx),
-        error!(IdentityRegistryTokenBlocked { nullifier: n }),
+        error!(IdentityRegistryTokenAlreadyUsed { nullifier: n }),
     );
     assert_reverts(
         &world.send(
@@ -1062,6 +738,88 @@ fn trace_needs_t_valid_shares_and_finds_the_user() {
 }
 
 #[test]
+fn trace_refuses_the_identity_element() {
+    // No protocol run yields a used token whose tag decrypts to M = O (it needs a credential on
+    // m = 0), so the state is written directly: a token record for the tag (G1, T), for which
+    // the t honest shares D_i = τ_i·G1 = T_i combine to D = T and M = C2 - D = O. Rust refuses
+    // that result, and so must the contract, rather than record keccak256(O) as an identity.
+    let mut world = World::new(2, 3, 27);
+    let set = world.key_set();
+    let g1 = IdentityBn254::G1Point {
+        x: U256::from(1),
+        y: U256::from(2),
+    };
+    let fake = B256::repeat_byte(0x0e);
+    let layout: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../contracts/out/IdentityRegistry.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let tokens_slot = layout["storageLayout"]["storage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["label"] == "_tokens")
+        .unwrap()["slot"]
+        .as_str()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    let mut key = [0u8; 64];
+    key[..32].copy_from_slice(fake.as_slice());
+    key[32..].copy_from_slice(&U256::from(tokens_slot).to_be_bytes::<32>());
+    let slot = U256::from_be_bytes(keccak256(key).0);
+    let digest = tag_digest(&g1, &set.tracing, 1);
+    world
+        .chain
+        .set_storage(world.registry, slot, U256::from_be_bytes(digest.0))
+        .unwrap();
+    assert!(world.view(IdentityRegistry::isUsedCall { nullifier: fake }));
+
+    let evm = |p: &IdentityBn254::G1Point| {
+        let mut b = [0u8; 64];
+        b[..32].copy_from_slice(&p.x.to_be_bytes::<32>());
+        b[32..].copy_from_slice(&p.y.to_be_bytes::<32>());
+        b
+    };
+    let tag =
+        medshare_identity::TracingTag::from_evm_points(&[evm(&g1), evm(&set.tracing)]).unwrap();
+    let receipt = world.send_ok(
+        authority(1),
+        &IdentityRegistry::requestTraceCall {
+            nullifier: fake,
+            c1: g1.clone(),
+            c2: set.tracing.clone(),
+            epoch: 1,
+            reason: B256::ZERO,
+        },
+    );
+    let id = IdentityRegistry::requestTraceCall::abi_decode_returns(&receipt.output).unwrap();
+    world.tags.insert(fake, (g1, set.tracing));
+    let keys = world.keys.clone();
+    let shares: Vec<_> = keys[..2]
+        .iter()
+        .map(|k| k.trace_share_with_rng(&mut world.rng, &tag))
+        .collect();
+    assert_eq!(
+        medshare_identity::trace(&world.gpk, &tag, &shares),
+        Err(medshare_identity::TraceError::IdentityResult)
+    );
+    assert!(
+        world
+            .submit_share(id, &sol_share(&shares[0], &world.gpk, &tag))
+            .status
+    );
+    assert_reverts(
+        &world.submit_share(id, &sol_share(&shares[1], &world.gpk, &tag)),
+        error!(IdentityRegistryTracedIdentityElement { traceId: id }),
+    );
+}
+
+#[test]
 fn shares_come_from_the_key_set_of_the_token_epoch() {
     let mut world = World::new(2, 3, 11);
     let s = show(&mut world, 1);
@@ -1071,7 +829,7 @@ fn shares_come_from_the_key_set_of_the_token_epoch() {
     let (gpk2, _) = run_dkg_with_rng(&mut world.rng, ThresholdParams::new(2, 3).unwrap()).unwrap();
     let set2 = key_set(&gpk2, &[authority(11), authority(12), authority(13)]);
     world.install(&set2);
-    world.advance();
+    world.activate_scheduled();
     let id = world.request_trace(&s.sol);
     let share = world.share(1, &tag);
     let from_new = world.send(
@@ -1142,96 +900,192 @@ fn tracing_a_population_returns_each_users_identity() {
     }
 }
 
+/// Issue #7, item 5: a scoped token's nullifier is `keccak256(N)`, one per user and scope, so
+/// a consuming contract that picks the scope (here a record id) gets one use per user: a
+/// second token of the same user in that scope is refused, whatever its credential or epoch;
+/// other users and other scopes are unaffected.
 #[test]
-fn revocation_needs_a_completed_trace() {
-    let mut world = World::new(2, 3, 13);
-    let s = show(&mut world, 1);
-    let tag = s.tag(&world);
-    let commitment = B256::from(s.user.identity().commitment());
-    let revoke = |c: B256| IdentityRegistry::revokeIdentityCall {
-        identityCommitment: c,
-        reason: B256::repeat_byte(0xee),
-    };
-    assert_reverts(
-        &world.send(authority(1), &revoke(commitment)),
-        error!(IdentityRegistryUntracedIdentity {
-            identityCommitment: commitment
-        }),
-    );
-    assert!(world.consume(APP, &s.sol, &s.sol_ctx).status);
-    let id = world.request_trace(&s.sol);
-    for i in [1u8, 3] {
-        let share = world.share(i, &tag);
-        assert!(world.submit_share(id, &share).status);
-    }
-    assert!(!world.view(IdentityRegistry::isRevokedCall {
-        identityCommitment: commitment
-    }));
-    assert_reverts(
-        &world.send(OUTSIDER, &revoke(commitment)),
-        error!(IdentityRegistryUnauthorizedAccount { account: OUTSIDER }),
-    );
-    let r = world.send_ok(authority(2), &revoke(commitment));
+fn scoped_tokens_allow_one_use_per_user_and_scope() {
+    let mut world = World::new(3, 5, 21);
+    let record = keccak256("record 42");
+    let alice = UserSecret::random_with_rng(&mut world.rng);
+    let bob = UserSecret::random_with_rng(&mut world.rng);
+    let alice_1 = world.issue(&alice, 1);
+    let bob_1 = world.issue(&bob, 1);
+
+    let ctx = world.scoped_context(1, record);
     assert_eq!(
-        world.events(&r),
-        vec![event!(IdentityRevoked {
-            identityCommitment: commitment,
-            authority: authority(2),
-            reason: B256::repeat_byte(0xee)
-        })]
-    );
-    assert!(world.view(IdentityRegistry::isRevokedCall {
-        identityCommitment: commitment
-    }));
-    assert_eq!(
-        world.view(IdentityRegistry::identityStatusCall {
-            identityCommitment: commitment
+        world.view(IdentityRegistry::scopePointCall {
+            verifyingContract: APP,
+            scope: record,
         }),
-        2
+        identity_abi::g1(&ctx.scope_point_evm().unwrap().unwrap()),
+        "the registry derives the scope point as Rust does"
     );
+    let first = world.show(&alice_1, &ctx);
+    let sol = sol_token(&first, &world.gpk, &ctx);
+    assert_eq!(world.verify(&sol, &sol_context(&ctx)), Ok(true));
+    let receipt = world.consume(APP, &sol, &sol_context(&ctx));
+    assert!(receipt.status, "{:?}", decode_error(&receipt.output));
+    let used = IdentityRegistry::consumeTokenCall::abi_decode_returns(&receipt.output).unwrap();
+    assert_eq!(used, B256::from(first.nullifier()));
+    assert_eq!(used, keccak256(identity_abi::g1_bytes(&sol.nullifierPoint)));
+
+    // Bob in the same scope: his own nullifier.
+    let bobs = world.show(&bob_1, &ctx);
+    let r = world.consume(APP, &sol_token(&bobs, &world.gpk, &ctx), &sol_context(&ctx));
+    assert!(r.status, "{:?}", decode_error(&r.output));
+
+    // Alice again: another credential of the same epoch, another nonce: refused.
+    let alice_1b = world.issue(&alice, 1);
+    let again_ctx = world.scoped_context(2, record);
+    let again = world.show(&alice_1b, &again_ctx);
+    let again_sol = sol_token(&again, &world.gpk, &again_ctx);
+    assert_eq!(world.verify(&again_sol, &sol_context(&again_ctx)), Ok(true));
     assert_reverts(
-        &world.send(authority(2), &revoke(commitment)),
-        error!(IdentityRegistryAlreadyRevoked {
-            identityCommitment: commitment
-        }),
+        &world.consume(APP, &again_sol, &sol_context(&again_ctx)),
+        error!(IdentityRegistryTokenAlreadyUsed { nullifier: used }),
     );
-    // The traced token stays blocked; another token of the same (revoked) user in this epoch
-    // still verifies: revocation acts on issuance, which authorities refuse from now on.
-    assert!(world.view(IdentityRegistry::isBlockedCall {
-        nullifier: nullifier(&s.sol)
-    }));
+    // And in the next epoch, with a fresh credential: still refused.
+    world.advance();
+    let alice_2 = world.issue(&alice, 2);
+    let later = world.show(&alice_2, &ctx);
+    assert_reverts(
+        &world.consume(
+            APP,
+            &sol_token(&later, &world.gpk, &ctx),
+            &sol_context(&ctx),
+        ),
+        error!(IdentityRegistryTokenAlreadyUsed { nullifier: used }),
+    );
+    // Another scope, and unscoped tokens, are not affected.
+    let other_ctx = world.scoped_context(1, keccak256("record 43"));
+    let other = world.show(&alice_2, &other_ctx);
+    assert!(
+        world
+            .consume(
+                APP,
+                &sol_token(&other, &world.gpk, &other_ctx),
+                &sol_context(&other_ctx)
+            )
+            .status
+    );
+    let plain_ctx = world.context(1);
+    let plain = world.show(&alice_2, &plain_ctx);
+    assert!(
+        world
+            .consume(
+                APP,
+                &sol_token(&plain, &world.gpk, &plain_ctx),
+                &sol_context(&plain_ctx)
+            )
+            .status
+    );
+
+    // A scoped token traces to its user like any other.
+    let tag = later.verify(&world.gpk, &ctx, 2).unwrap().tracing_tag();
+    let bob_tag = bobs.verify(&world.gpk, &ctx, 1).unwrap().tracing_tag();
+    assert_ne!(tag, bob_tag);
 }
 
+/// A scoped token for an unscoped context (or the reverse), a foreign `N`, or an unscoped token
+/// carrying an `N`: all refused.
 #[test]
-fn constructor_rejects_bad_configuration() {
-    let mut world = World::deployed(1, 1, 14);
-    for (consortium, duration) in [(Address::ZERO, EPOCH), (world.consortium, 0)] {
-        let r = world
-            .chain
-            .deploy_as(
-                identity::DEPLOYER,
-                medshare_contracts::deploy_code(
-                    &IdentityRegistry::BYTECODE,
-                    &IdentityRegistry::constructorCall {
-                        consortium_: consortium,
-                        minEpochDuration_: duration,
-                    },
-                ),
-            )
-            .unwrap();
-        assert_eq!(
-            decode_error(&r.output),
-            error!(IdentityRegistryInvalidConfiguration {})
-        );
-    }
-    assert_eq!(
-        world.view(IdentityRegistry::consortiumCall {}),
-        world.consortium
+fn token_and_context_must_agree_on_the_scope() {
+    let mut world = World::new(2, 3, 23);
+    let user = UserSecret::random_with_rng(&mut world.rng);
+    let other_user = UserSecret::random_with_rng(&mut world.rng);
+    let cred = world.issue(&user, 1);
+    let other_cred = world.issue(&other_user, 1);
+    let scoped_ctx = world.scoped_context(1, B256::repeat_byte(0x5c));
+    let plain_ctx = world.context(1);
+    let scoped = sol_token(&world.show(&cred, &scoped_ctx), &world.gpk, &scoped_ctx);
+    let plain = sol_token(&world.show(&cred, &plain_ctx), &world.gpk, &plain_ctx);
+    let foreign = sol_token(
+        &world.show(&other_cred, &scoped_ctx),
+        &world.gpk,
+        &scoped_ctx,
     );
+    assert_eq!(world.verify(&scoped, &sol_context(&plain_ctx)), Ok(false));
+    // Scoped, N must be a point: an unscoped token's (0, 0) is the identity.
     assert_eq!(
-        world.view(IdentityRegistry::ROLE_AUTHORITYCall {}),
-        medshare_contracts::roles::AUTHORITY
+        world.verify(&plain, &sol_context(&scoped_ctx)),
+        Err(error!(Bn254IdentityPoint {}))
     );
+    let with_n = IIdentityRegistry::Token {
+        nullifierPoint: scoped.nullifierPoint.clone(),
+        ..plain
+    };
+    assert_eq!(world.verify(&with_n, &sol_context(&plain_ctx)), Ok(false));
+    // Another user's N in this user's token: the proof ties N to the credential's m.
+    let swapped = IIdentityRegistry::Token {
+        nullifierPoint: foreign.nullifierPoint,
+        ..scoped.clone()
+    };
+    assert_eq!(world.verify(&swapped, &sol_context(&scoped_ctx)), Ok(false));
+    assert_reverts(
+        &world.consume(APP, &swapped, &sol_context(&scoped_ctx)),
+        error!(IdentityRegistryInvalidToken {
+            nullifier: nullifier(&swapped)
+        }),
+    );
+    // An off-curve N reverts like any other point.
+    let off = IdentityBn254::G1Point {
+        x: scoped.nullifierPoint.x,
+        y: scoped.nullifierPoint.y + U256::from(1),
+    };
+    assert_eq!(
+        world.verify(
+            &IIdentityRegistry::Token {
+                nullifierPoint: off.clone(),
+                ..scoped.clone()
+            },
+            &sol_context(&scoped_ctx)
+        ),
+        Err(error!(Bn254InvalidPoint { x: off.x, y: off.y }))
+    );
+    assert_eq!(world.verify(&scoped, &sol_context(&scoped_ctx)), Ok(true));
+}
+
+/// Issue #7, low item: the registry's address is in the token transcript, so a token does not
+/// replay on a second registry that shares the key set.
+#[test]
+fn tokens_do_not_replay_on_another_registry_sharing_the_key_set() {
+    let mut world = World::new(3, 5, 24);
+    let s = show(&mut world, 1);
+    let first = world.registry;
+    let receipt = world
+        .chain
+        .deploy_as(
+            DEPLOYER,
+            medshare_contracts::deploy_code(
+                &IdentityRegistry::BYTECODE,
+                &IdentityRegistry::constructorCall {
+                    consortium_: world.consortium,
+                    minEpochDuration_: EPOCH,
+                    minThreshold_: MIN_THRESHOLD,
+                    minAuthorities_: MIN_AUTHORITIES,
+                },
+            ),
+        )
+        .unwrap();
+    world.registry = receipt.contract_address.unwrap();
+    let set = world.key_set();
+    world.install(&set);
+    assert_eq!(world.epoch(), 1);
+    assert_eq!(world.verify(&s.sol, &s.sol_ctx), Ok(false));
+    assert_reverts(
+        &world.consume(APP, &s.sol, &s.sol_ctx),
+        error!(IdentityRegistryInvalidToken {
+            nullifier: nullifier(&s.sol)
+        }),
+    );
+    // A token made for the second registry verifies there, and not on the first.
+    let fresh = show(&mut world, 1);
+    assert_eq!(world.verify(&fresh.sol, &fresh.sol_ctx), Ok(true));
+    world.registry = first;
+    assert_eq!(world.verify(&fresh.sol, &fresh.sol_ctx), Ok(false));
+    assert_eq!(world.verify(&s.sol, &s.sol_ctx), Ok(true));
 }
 
 // ---- known-answer vectors ----
@@ -1239,7 +1093,7 @@ fn constructor_rejects_bad_configuration() {
 fn vectors() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../medshare-identity/tests/vectors/identity_v1.json"
+        "/../medshare-identity/tests/vectors/identity_v2.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -1299,6 +1153,11 @@ fn vector_token(case: &Value) -> (IIdentityRegistry::Token, IIdentityRegistry::T
         nu: vg2(&t["nu"]),
         c1: vg1(&t["c1"]),
         c2: vg1(&t["c2"]),
+        nullifierPoint: if t["nullifier_point"].is_null() {
+            IdentityBn254::G1Point::default()
+        } else {
+            vg1(&t["nullifier_point"])
+        },
         c: hex_word(&t["c"]),
         zm: hex_word(&t["z_m"]),
         zr: hex_word(&t["z_r"]),
@@ -1310,6 +1169,7 @@ fn vector_token(case: &Value) -> (IIdentityRegistry::Token, IIdentityRegistry::T
         action: c["action"].as_str().unwrap().parse().unwrap(),
         sender: c["sender"].as_str().unwrap().parse().unwrap(),
         nonce: c["nonce"].as_str().unwrap().parse().unwrap(),
+        scope: c["scope"].as_str().unwrap().parse().unwrap(),
     };
     (token, ctx)
 }
@@ -1322,6 +1182,16 @@ fn known_answer_vectors_are_accepted_on_chain() {
         let (token, ctx) = vector_token(case);
         // Each case on its own chain, whose id is the context's.
         let mut world = World::deployed_on(u64::try_from(ctx.chainId).unwrap(), 1, 1, 15);
+        // Tokens are bound to the registry: the vectors name the fixture's address.
+        assert_eq!(
+            world.registry,
+            v["registry"]["address"]
+                .as_str()
+                .unwrap()
+                .parse::<Address>()
+                .unwrap(),
+            "the vectors' registry is CREATE(DEPLOYER, 1)"
+        );
         world.install(&set);
         while world.epoch() < token.epoch {
             world.advance();
@@ -1356,6 +1226,32 @@ fn known_answer_vectors_are_accepted_on_chain() {
             },
         ] {
             assert_eq!(world.verify(&bad, &ctx), Ok(false));
+        }
+        // The scope: the contract derives the vector's P_scope; another scope, or the token in
+        // the other mode, fails.
+        if ctx.scope != B256::ZERO {
+            assert_eq!(
+                world.view(IdentityRegistry::scopePointCall {
+                    verifyingContract: ctx.verifyingContract,
+                    scope: ctx.scope,
+                }),
+                vg1(&case["token"]["scope_point"])
+            );
+            let other = IIdentityRegistry::TokenContext {
+                scope: B256::repeat_byte(0x01),
+                ..ctx.clone()
+            };
+            assert_eq!(world.verify(&token, &other), Ok(false));
+            let unscoped = IIdentityRegistry::TokenContext {
+                scope: B256::ZERO,
+                ..ctx.clone()
+            };
+            assert_eq!(world.verify(&token, &unscoped), Ok(false));
+            let bad_n = IIdentityRegistry::Token {
+                nullifierPoint: token.c1.clone(),
+                ..token.clone()
+            };
+            assert_eq!(world.verify(&bad_n, &ctx), Ok(false));
         }
 
         // Consume it as the vector's verifying contract, then trace it with the vector shares.
@@ -1431,6 +1327,24 @@ fn verification_fits_the_gas_budgets() {
         (161_900..200_000).contains(&gas),
         "verifyToken used {gas} gas of execution"
     );
+    // Scoped: 10 ecMul + 7 ecAdd + the pairing = 174,050, plus one modexp (≈ 1,350) per
+    // hash-to-curve candidate; budget 200,000 as well.
+    let user = UserSecret::random_with_rng(&mut world.rng);
+    let cred = world.issue(&user, 1);
+    let ctx = world.scoped_context(1, keccak256("record 1"));
+    let token = sol_token(&world.show(&cred, &ctx), &world.gpk, &ctx);
+    let (ok, gas) = execution_gas(
+        &world,
+        &IdentityRegistry::verifyTokenCall {
+            token,
+            context: sol_context(&ctx),
+        },
+    );
+    assert!(ok);
+    assert!(
+        (174_050..200_000).contains(&gas),
+        "scoped verifyToken used {gas} gas of execution"
+    );
 
     let tag = s.tag(&world);
     assert!(world.consume(APP, &s.sol, &s.sol_ctx).status);
@@ -1452,5 +1366,73 @@ fn verification_fits_the_gas_budgets() {
     assert!(
         (31_200..=40_000).contains(&gas),
         "verifyTraceShare used {gas} gas of execution"
+    );
+}
+
+#[test]
+fn every_accepted_scope_fits_the_gas_budget() {
+    // The scope point is tried on at most 5 candidates, so the worst scope the registry accepts
+    // still verifies within 200,000 execution gas; the 1 in 32 that need more are refused, in
+    // Rust and on chain alike. Scan 200 scope words for the costliest accepted one (gas grows
+    // by one modexp per candidate) and the refused ones.
+    let mut world = World::new(3, 5, 30);
+    let mut costliest = (0u64, B256::ZERO);
+    let mut refused = Vec::new();
+    for w in 1..=200u64 {
+        let scope = B256::from(U256::from(w));
+        let call = IdentityRegistry::scopePointCall {
+            verifyingContract: APP,
+            scope,
+        };
+        let outcome = world
+            .chain
+            .call(&medshare_evm::CallRequest::new(
+                Address::ZERO,
+                world.registry,
+                call.abi_encode(),
+            ))
+            .unwrap();
+        if outcome.success {
+            costliest = costliest.max((outcome.gas_used, scope));
+        } else {
+            assert_eq!(
+                decode_error(&outcome.output),
+                error!(IdentityRegistryScopeUnhashable { scope })
+            );
+            refused.push(scope);
+        }
+    }
+    assert!(
+        !refused.is_empty(),
+        "about 6 of 200 scopes need more than 5 candidates"
+    );
+
+    let user = UserSecret::random_with_rng(&mut world.rng);
+    let credential = world.issue(&user, 1);
+    // A refused scope: Rust refuses to show and to verify for it, as the contract refuses it.
+    let refused_ctx = world.scoped_context(1, refused[0]);
+    assert_eq!(
+        credential.show_with_rng(&mut world.rng, &world.gpk, &refused_ctx),
+        Err(medshare_identity::UnhashableScope)
+    );
+    let ctx = world.scoped_context(1, costliest.1);
+    let token = world.show(&credential, &ctx);
+    assert_eq!(
+        token
+            .verify(&world.gpk, &refused_ctx, 1)
+            .map_err(|(e, _)| e),
+        Err(medshare_identity::TokenVerificationError::UnhashableScope)
+    );
+    let (ok, gas) = execution_gas(
+        &world,
+        &IdentityRegistry::verifyTokenCall {
+            token: sol_token(&token, &world.gpk, &ctx),
+            context: sol_context(&ctx),
+        },
+    );
+    assert!(ok, "the scoped token verifies");
+    assert!(
+        gas <= 200_000,
+        "verifyToken for the costliest accepted scope: {gas} execution gas"
     );
 }

@@ -2,12 +2,14 @@
 //! the embedded revm chain:
 //!
 //! * every capsule and capsule fragment of the known-answer vectors
-//!   (`crates/medshare-pre/tests/vectors/pre_v1.json`) is accepted, and the contract's
+//!   (`crates/medshare-pre/tests/vectors/pre_v2.json`) is accepted, and the contract's
 //!   Fiat-Shamir challenges equal the vectors' (`proof_challenge`, `signature_challenge`);
+//! * the vectors' forgeries (delegations minted by a requester and `t` proxies who rebuilt the
+//!   label key) are rejected under the label's delegation verifying key;
 //! * malformed inputs revert with the named `Bn254` error and its values (coordinates `>= p`,
 //!   points off the curve, the identity, scalars `>= r`), well-formed wrong inputs return false
 //!   (negated or substituted points, flipped scalars and ids, other keys, swapped fragments,
-//!   a degenerate capsule);
+//!   the label key in place of the verifying key, a degenerate capsule);
 //! * on fresh random cases made with `medshare-pre`, the contract agrees with Rust's
 //!   `Capsule::from_bytes` and `CapsuleFrag::verify` on valid and corrupted inputs;
 //! * one fragment costs less than 50,000 gas of execution.
@@ -44,7 +46,7 @@ const FRAGMENT_GAS_BUDGET: u64 = 50_000;
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../medshare-pre/tests/vectors/pre_v1.json"
+    "/../medshare-pre/tests/vectors/pre_v2.json"
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -112,25 +114,31 @@ impl Verifier {
 struct Input {
     capsule: Capsule,
     pk_a: G1Point,
+    vk: G1Point,
     pk_b: G1Point,
     cfrag: CapsuleFrag,
 }
+
+/// How many point arguments `verifyCapsuleFrag` takes.
+const POINTS: usize = 11;
 
 impl Input {
     fn verify_call(&self) -> PreVerifier::verifyCapsuleFragCall {
         PreVerifier::verifyCapsuleFragCall {
             capsule: self.capsule.clone(),
             delegatingPk: self.pk_a.clone(),
+            verifyingKey: self.vk.clone(),
             receivingPk: self.pk_b.clone(),
             cfrag: self.cfrag.clone(),
         }
     }
 
     /// Every point argument, by name.
-    fn points_mut(&mut self) -> [(&'static str, &mut G1Point); 10] {
+    fn points_mut(&mut self) -> [(&'static str, &mut G1Point); POINTS] {
         let Self {
             capsule,
             pk_a,
+            vk,
             pk_b,
             cfrag,
         } = self;
@@ -138,6 +146,7 @@ impl Input {
             ("capsule.e", &mut capsule.e),
             ("capsule.v", &mut capsule.v),
             ("delegatingPk", pk_a),
+            ("verifyingKey", vk),
             ("receivingPk", pk_b),
             ("cfrag.w1", &mut cfrag.w1),
             ("cfrag.precursor", &mut cfrag.precursor),
@@ -180,8 +189,20 @@ impl Input {
 struct VectorCase {
     capsule: Capsule,
     pk_a: G1Point,
+    vk: G1Point,
     pk_b: G1Point,
     cfrags: Vec<VectorCfrag>,
+    forgeries: Vec<Forgery>,
+}
+
+/// A fragment minted by a coalition that rebuilt the label key (see `forgeries` in the vectors).
+struct Forgery {
+    signed_with: String,
+    mallory: G1Point,
+    cfrag: CapsuleFrag,
+    /// The same forging claiming the signer's own key.
+    own_key: G1Point,
+    own_key_cfrag: CapsuleFrag,
 }
 
 struct VectorCfrag {
@@ -197,6 +218,7 @@ impl VectorCase {
         Input {
             capsule: self.capsule.clone(),
             pk_a: self.pk_a.clone(),
+            vk: self.vk.clone(),
             pk_b: self.pk_b.clone(),
             cfrag: self.cfrags[i].cfrag.clone(),
         }
@@ -228,6 +250,22 @@ fn hex_bytes(v: &Value, key: &str) -> Vec<u8> {
     alloy::primitives::hex::decode(text(v, key)).unwrap()
 }
 
+fn vector_cfrag(f: &Value) -> CapsuleFrag {
+    CapsuleFrag {
+        w1: point(&f["w1"]),
+        kfragId: text(f, "kfrag_id").parse().unwrap(),
+        precursor: point(&f["precursor"]),
+        commitment: point(&f["commitment"]),
+        w2: point(&f["w2"]),
+        u2: point(&f["u2"]),
+        z: word(f, "z"),
+        signature: KeyFragSignature {
+            r: point(&f["signature_r"]),
+            z: word(f, "signature_z"),
+        },
+    }
+}
+
 fn load_vectors() -> (Value, Vec<VectorCase>) {
     let file: Value = serde_json::from_str(&std::fs::read_to_string(VECTORS).unwrap()).unwrap();
     let cases = file["cases"]
@@ -241,25 +279,26 @@ fn load_vectors() -> (Value, Vec<VectorCase>) {
                 s: word(&c["capsule"], "s"),
             },
             pk_a: point(&c["delegating_pk"]["evm"]),
+            vk: point(&c["delegation_verifying_key"]["evm"]),
             pk_b: point(&c["receiving_pk"]["evm"]),
+            forgeries: c["forgeries"]["cfrags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| Forgery {
+                    signed_with: text(f, "signed_with").to_string(),
+                    mallory: point(&c["forgeries"]["receiving_pk"]["evm"]),
+                    cfrag: vector_cfrag(f),
+                    own_key: point(&f["own_key"]["verifying_key"]["evm"]),
+                    own_key_cfrag: vector_cfrag(&f["own_key"]["cfrag"]),
+                })
+                .collect(),
             cfrags: c["cfrags"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|f| VectorCfrag {
-                    cfrag: CapsuleFrag {
-                        w1: point(&f["w1"]),
-                        kfragId: text(f, "kfrag_id").parse().unwrap(),
-                        precursor: point(&f["precursor"]),
-                        commitment: point(&f["commitment"]),
-                        w2: point(&f["w2"]),
-                        u2: point(&f["u2"]),
-                        z: word(f, "z"),
-                        signature: KeyFragSignature {
-                            r: point(&f["signature_r"]),
-                            z: word(f, "signature_z"),
-                        },
-                    },
+                    cfrag: vector_cfrag(f),
                     proof_transcript: hex_bytes(f, "proof_transcript"),
                     proof_challenge: word(f, "proof_challenge"),
                     signature_transcript: hex_bytes(f, "signature_transcript"),
@@ -339,13 +378,14 @@ fn challenges_equal_the_vectors() {
         assert_eq!(h, Ok(challenge(&capsule_transcript)));
 
         for (input, f) in case.inputs().zip(&case.cfrags) {
-            assert_eq!(f.signature_transcript.len(), 448);
+            assert_eq!(f.signature_transcript.len(), 512);
             assert_eq!(f.proof_transcript.len(), 800);
             assert_eq!(f.signature_challenge, challenge(&f.signature_transcript));
             assert_eq!(f.proof_challenge, challenge(&f.proof_transcript));
 
             let (c, _) = verifier.call(&PreVerifier::signatureChallengeCall {
                 delegatingPk: input.pk_a.clone(),
+                verifyingKey: input.vk.clone(),
                 receivingPk: input.pk_b.clone(),
                 cfrag: input.cfrag.clone(),
             });
@@ -369,6 +409,7 @@ fn challenges_bind_every_transcript_field() {
     let challenges = |input: &Input| {
         let (c, _) = verifier.call(&PreVerifier::signatureChallengeCall {
             delegatingPk: input.pk_a.clone(),
+            verifyingKey: input.vk.clone(),
             receivingPk: input.pk_b.clone(),
             cfrag: input.cfrag.clone(),
         });
@@ -386,6 +427,7 @@ fn challenges_bind_every_transcript_field() {
         (false, true), // capsule.e
         (false, true), // capsule.v
         (true, true),  // delegatingPk
+        (true, false), // verifyingKey
         (true, true),  // receivingPk
         (false, true), // w1
         (true, true),  // precursor
@@ -471,7 +513,7 @@ fn malformed_points_revert() {
     let verifier = Verifier::new();
     for case in vectors() {
         let original = case.input(0);
-        for i in 0..10 {
+        for i in 0..POINTS {
             let (name, p) = original.point(i);
             for (how, bad, expected) in malformations(&p) {
                 let mut input = original.clone();
@@ -537,7 +579,7 @@ fn wrong_points_return_false() {
     };
     for case in vectors() {
         for original in case.inputs() {
-            for i in 0..10 {
+            for i in 0..POINTS {
                 let (name, p) = original.point(i);
                 // Valid curve points, but not the right ones.
                 for (how, bad) in [("negated", neg(&p)), ("replaced by G", generator.clone())] {
@@ -608,6 +650,20 @@ fn other_keys_return_false() {
             let mut input = original.clone();
             input.pk_a = other.pk_a.clone();
             assert_eq!(verifier.verify_cfrag(&input), Ok(false), "other delegator");
+            let mut input = original.clone();
+            input.vk = other.vk.clone();
+            assert_eq!(
+                verifier.verify_cfrag(&input),
+                Ok(false),
+                "other verifying key"
+            );
+            let mut input = original.clone();
+            input.vk = input.pk_a.clone();
+            assert_eq!(
+                verifier.verify_cfrag(&input),
+                Ok(false),
+                "label key as verifying key"
+            );
             let mut input = original.clone();
             input.pk_b = other.pk_b.clone();
             assert_eq!(verifier.verify_cfrag(&input), Ok(false), "other requester");
@@ -691,6 +747,7 @@ fn evm_input(e: &CapsuleFragEvmInputs) -> Input {
             s: U256::from_be_bytes(e.s),
         },
         pk_a: evm_point(&e.delegating_pk),
+        vk: evm_point(&e.verifying_key),
         pk_b: evm_point(&e.receiving_pk),
         cfrag: CapsuleFrag {
             w1: evm_point(&e.w1),
@@ -774,8 +831,12 @@ fn contract_agrees_with_rust_on_random_cases() {
     let (mut accepted, mut rejected) = (0, 0);
     for n in 0..CASES {
         let msk = MasterSecret::random_with_rng(&mut rng);
-        let sk = msk.derive_label_key(format!("record:{n}").as_bytes());
+        let label = format!("record:{n}");
+        let sk = msk.derive_label_key(label.as_bytes());
+        let dsk = msk.derive_delegation_key(label.as_bytes());
         let pk_a = sk.public_key();
+        let vk = dsk.verifying_key();
+        let other_vk = msk.derive_delegation_key(b"another record").verifying_key();
         let bob = SecretKey::random_with_rng(&mut rng);
         let pk_b = bob.public_key();
         let carol_pk = SecretKey::random_with_rng(&mut rng).public_key();
@@ -783,7 +844,8 @@ fn contract_agrees_with_rust_on_random_cases() {
         let (other_capsule, _key) = RustCapsule::new_with_rng(&mut rng, &pk_a);
         let shares = 1 + below(&mut rng, 4);
         let threshold = 1 + below(&mut rng, shares);
-        let kfrags = generate_kfrags_with_rng(&mut rng, &sk, &pk_b, threshold, shares).unwrap();
+        let kfrags =
+            generate_kfrags_with_rng(&mut rng, &sk, &dsk, &pk_b, threshold, shares).unwrap();
         let cfrags: Vec<RustCapsuleFrag> = kfrags
             .iter()
             .map(|k| reencrypt_with_rng(&mut rng, &capsule, k).unverify())
@@ -835,15 +897,17 @@ fn contract_agrees_with_rust_on_random_cases() {
                 let Ok(decoded) = RustCapsuleFrag::from_bytes(&bytes) else {
                     continue; // not an encoding: covered by the malformed-input tests
                 };
-                // The right statement, then another requester, delegator or capsule.
-                for (cap, pk_a, pk_b) in [
-                    (&capsule, &pk_a, &pk_b),
-                    (&capsule, &pk_a, &carol_pk),
-                    (&capsule, &carol_pk, &pk_b),
-                    (&other_capsule, &pk_a, &pk_b),
+                // The right statement, then another requester, delegator, verifying key
+                // (of another label of the same owner) or capsule.
+                for (cap, pk_a, vk, pk_b) in [
+                    (&capsule, &pk_a, &vk, &pk_b),
+                    (&capsule, &pk_a, &vk, &carol_pk),
+                    (&capsule, &carol_pk, &vk, &pk_b),
+                    (&capsule, &pk_a, &other_vk, &pk_b),
+                    (&other_capsule, &pk_a, &vk, &pk_b),
                 ] {
-                    let rust = decoded.verify(cap, pk_a, pk_b).is_ok();
-                    let input = evm_input(&decoded.evm_inputs(cap, pk_a, pk_b));
+                    let rust = decoded.verify(cap, pk_a, vk, pk_b).is_ok();
+                    let input = evm_input(&decoded.evm_inputs(cap, pk_a, vk, pk_b));
                     let evm = verifier.verify_cfrag(&input);
                     assert_eq!(evm, Ok(rust), "case {n}, cfrag {i}: {what}");
                     if rust {
@@ -857,7 +921,70 @@ fn contract_agrees_with_rust_on_random_cases() {
     }
     // Both outcomes were exercised many times.
     assert!(accepted >= CASES, "{accepted} accepted");
-    assert!(rejected >= 4 * CASES, "{rejected} rejected");
+    assert!(rejected >= 5 * CASES, "{rejected} rejected");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forged consent
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn colluders_cannot_forge_kfrags() {
+    // The vectors' forgeries: Bob and t proxies rebuilt a_L, then minted a delegation of the
+    // label to Mallory signed with each secret they hold (crates/medshare-pre/tests/common).
+    let verifier = Verifier::new();
+    let mut forgeries = 0;
+    for case in vectors() {
+        for f in &case.forgeries {
+            let attack = Input {
+                capsule: case.capsule.clone(),
+                pk_a: case.pk_a.clone(),
+                vk: case.vk.clone(),
+                pk_b: f.mallory.clone(),
+                cfrag: f.cfrag.clone(),
+            };
+            assert_eq!(
+                verifier.verify_cfrag(&attack),
+                Ok(false),
+                "{}",
+                f.signed_with
+            );
+            // Presented for Bob instead, or with the label key as the signer: still rejected.
+            let mut for_bob = attack.clone();
+            for_bob.pk_b = case.pk_b.clone();
+            assert_eq!(
+                verifier.verify_cfrag(&for_bob),
+                Ok(false),
+                "{}",
+                f.signed_with
+            );
+            let mut label_key = attack.clone();
+            label_key.vk = case.pk_a.clone();
+            assert_eq!(
+                verifier.verify_cfrag(&label_key),
+                Ok(false),
+                "{}",
+                f.signed_with
+            );
+            // The forging itself is sound: claiming the key it signs with, it is accepted (so
+            // the contract rejects the attack for the signing key alone), except the v1 rule
+            // (signed with a_L, claiming pk_L as the verifying key), refused outright.
+            let own = Input {
+                vk: f.own_key.clone(),
+                cfrag: f.own_key_cfrag.clone(),
+                ..attack
+            };
+            let v1_rule = f.own_key == case.pk_a;
+            assert_eq!(
+                verifier.verify_cfrag(&own),
+                Ok(!v1_rule),
+                "{}",
+                f.signed_with
+            );
+            forgeries += 1;
+        }
+    }
+    assert_eq!(forgeries, 12);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use revm::{
     context::{BlockEnv, TxEnv, result::EVMError, result::ExecutionResult},
     database::{CacheDB, EmptyDB},
     primitives::hardfork::SpecId,
-    state::{Account, AccountInfo, EvmState},
+    state::{Account, AccountInfo, EvmState, EvmStorageSlot, TransactionId},
 };
 
 use crate::{
@@ -408,7 +408,21 @@ impl Chain {
     pub(crate) fn set_balance(&mut self, address: Address, balance: U256) -> Result<()> {
         let mut info = self.account(address).unwrap_or_default();
         info.balance = balance;
-        let mut account = Account::from(info);
+        self.rewrite_head(address, Account::from(info))
+    }
+
+    pub(crate) fn set_storage(&mut self, address: Address, slot: U256, value: U256) -> Result<()> {
+        let mut account = Account::from(self.account(address).unwrap_or_default());
+        let original = self.storage_at(address, slot);
+        account.storage.insert(
+            slot,
+            EvmStorageSlot::new_changed(original, value, TransactionId::ZERO),
+        );
+        self.rewrite_head(address, account)
+    }
+
+    /// Applies a cheat-code change of one account.
+    fn rewrite_head(&mut self, address: Address, mut account: Account) -> Result<()> {
         account.mark_touch();
         let changes: EvmState = std::iter::once((address, account)).collect();
         // Recorded as a rewrite of the head block so that the store and memory agree.

@@ -121,6 +121,12 @@ impl TestChain {
         self.chain.set_balance(address, balance)
     }
 
+    /// Overwrites one storage slot of `address` (like anvil's `anvil_setStorageAt`), for tests
+    /// that need a contract state no transaction sequence can reach.
+    pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) -> Result<()> {
+        self.chain.set_storage(address, slot, value)
+    }
+
     /// Executes and mines a transaction from `from` without a signature (impersonation), with
     /// the block gas limit and a zero gas price. For testing contracts from arbitrary senders.
     pub fn send_as(

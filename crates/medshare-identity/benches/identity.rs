@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use medshare_identity::{
-    IssuanceRequest, RegistrationContext, ThresholdParams, Token, TokenContext, TraceShare,
+    IssuanceRequest, RegistrationContext, Scope, ThresholdParams, Token, TokenContext, TraceShare,
     UserSecret, run_dkg_with_rng, trace,
 };
 use rand_chacha::ChaCha20Rng;
@@ -100,15 +100,23 @@ fn identity(c: &mut Criterion) {
     let cred = pending.clone().finish(&gpk, &partials).expect("cred");
     let ctx = TokenContext {
         chain_id: 1337,
+        registry: [2; 20],
         verifying_contract: [3; 20],
         action: TokenContext::action_id("medshare.access.request"),
         sender: [4; 20],
         nonce: [5; 32],
+        scope: None,
+    };
+    let scoped = TokenContext {
+        scope: Scope::new([6; 32]),
+        ..ctx
     };
     g.bench_function("Credential::show", |b| {
         b.iter(|| cred.show_with_rng(&mut rng, &gpk, black_box(&ctx)))
     });
-    let tok = cred.show_with_rng(&mut rng, &gpk, &ctx);
+    let tok = cred
+        .show_with_rng(&mut rng, &gpk, &ctx)
+        .expect("an accepted scope");
     let tok_bytes = tok.to_bytes();
     g.bench_function("Token::from_bytes", |b| {
         b.iter(|| Token::from_bytes(black_box(&tok_bytes)))
@@ -118,6 +126,15 @@ fn identity(c: &mut Criterion) {
     });
     g.bench_function("Token::evm_inputs", |b| {
         b.iter(|| tok.evm_inputs(&gpk, black_box(&ctx)))
+    });
+    g.bench_function("Credential::show (scoped)", |b| {
+        b.iter(|| cred.show_with_rng(&mut rng, &gpk, black_box(&scoped)))
+    });
+    let scoped_tok = cred
+        .show_with_rng(&mut rng, &gpk, &scoped)
+        .expect("an accepted scope");
+    g.bench_function("Token::verify (scoped)", |b| {
+        b.iter(|| scoped_tok.verify(&gpk, black_box(&scoped), 1).is_ok())
     });
     let tag = tok.verify(&gpk, &ctx, 1).expect("ok").tracing_tag();
     g.bench_function("AuthoritySecretKey::trace_share", |b| {

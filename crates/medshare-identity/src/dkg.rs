@@ -66,6 +66,11 @@ pub enum DkgError {
     MissingDealings,
     /// The summed secret shares do not match the authority's verification key.
     ShareKeyMismatch,
+    /// A dealing or share was verified for another [`DkgSession`].
+    WrongSession {
+        /// The dealer.
+        dealer: u8,
+    },
 }
 
 impl fmt::Display for DkgError {
@@ -89,6 +94,12 @@ impl fmt::Display for DkgError {
             Self::MissingDealings => f.write_str("missing dealings or shares"),
             Self::ShareKeyMismatch => {
                 f.write_str("secret shares do not match the authority verification key")
+            }
+            Self::WrongSession { dealer } => {
+                write!(
+                    f,
+                    "dealing or share of {dealer} was verified for another session"
+                )
             }
         }
     }
@@ -128,10 +139,12 @@ pub struct Dealing {
     pub(crate) pop_z: [Fr; KEY_PARTS],
 }
 
-/// A [`Dealing`] whose proof of possession verified; only [`Dealing::verify`] makes one.
+/// A [`Dealing`] whose proof of possession verified for a session; only [`Dealing::verify`]
+/// makes one, and [`GroupPublicKey::from_dealings`] checks the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedDealing {
     pub(crate) dealing: Dealing,
+    pub(crate) session: DkgSession,
 }
 
 /// A private share `f_j(i)` of each of the four secrets, from dealer `j` to authority `i`.
@@ -146,9 +159,12 @@ pub struct DkgShare {
 }
 
 /// A [`DkgShare`] that matched its dealer's commitments; only [`DkgShare::verify`] makes one.
+/// It remembers the session of that dealing ([`AuthoritySecretKey::from_dkg`] requires one
+/// session for all shares).
 #[derive(Clone)]
 pub struct VerifiedDkgShare {
     pub(crate) share: DkgShare,
+    pub(crate) session: DkgSession,
 }
 
 fn pop_transcript(
@@ -283,7 +299,10 @@ impl Dealing {
             let dealer = self.dealer;
             return Err((DkgError::InvalidProofOfPossession { dealer }, self));
         }
-        Ok(VerifiedDealing { dealing: self })
+        Ok(VerifiedDealing {
+            dealing: self,
+            session: *session,
+        })
     }
 
     /// Length of [`to_bytes`](Self::to_bytes) for threshold `t`.
@@ -365,6 +384,11 @@ impl VerifiedDealing {
         self.dealing.dealer
     }
 
+    /// The session it was verified for.
+    pub fn session(&self) -> &DkgSession {
+        &self.session
+    }
+
     /// The transport form.
     pub fn unverify(self) -> Dealing {
         self.dealing
@@ -399,7 +423,10 @@ impl DkgShare {
             let dealer = self.dealer;
             return Err((DkgError::InvalidShare { dealer }, self));
         }
-        Ok(VerifiedDkgShare { share: self })
+        Ok(VerifiedDkgShare {
+            share: self,
+            session: dealing.session,
+        })
     }
 
     /// Length of [`to_secret_bytes`](Self::to_secret_bytes).
@@ -461,7 +488,8 @@ fn check_distinct(dealers: impl Iterator<Item = u8>) -> Result<Vec<u8>, DkgError
 }
 
 impl GroupPublicKey {
-    /// The group key from the qualified dealings (`QUAL`): `X = Σ_j C^x_{j,0}` etc., and every
+    /// The group key from the qualified dealings (`QUAL`), each verified for `session`
+    /// ([`DkgError::WrongSession`] otherwise): `X = Σ_j C^x_{j,0}` etc., and every
     /// authority's verification key `X_i = Σ_j Σ_k i^k·C^x_{j,k}` etc. Anyone can compute it.
     pub fn from_dealings(
         session: &DkgSession,
@@ -472,6 +500,10 @@ impl GroupPublicKey {
         let mut group = [G1Projective::zero(); KEY_PARTS];
         let mut auth = vec![[G1Projective::zero(); KEY_PARTS]; n];
         for d in qualified {
+            if d.session != *session {
+                let dealer = d.dealing.dealer;
+                return Err(DkgError::WrongSession { dealer });
+            }
             if d.dealing.commitments.len() != session.params.threshold() {
                 let dealer = d.dealing.dealer;
                 return Err(DkgError::WrongCommitmentCount { dealer });
@@ -502,6 +534,7 @@ impl GroupPublicKey {
 
 impl AuthoritySecretKey {
     /// Authority `index`'s key: the sum of its verified shares from every qualified dealer,
+    /// all verified for one session with `gpk`'s parameters ([`DkgError::WrongSession`]),
     /// checked against its verification key in `gpk` (which catches a missing or extra share).
     pub fn from_dkg(
         gpk: &GroupPublicKey,
@@ -512,11 +545,21 @@ impl AuthoritySecretKey {
             return Err(DkgError::IndexOutOfRange(index));
         }
         check_distinct(shares.iter().map(|s| s.share.dealer))?;
+        let session = shares.first().ok_or(DkgError::MissingDealings)?.session;
+        if let Some(s) = shares
+            .iter()
+            .find(|s| s.session != session || s.session.params != gpk.params)
+        {
+            return Err(DkgError::WrongSession {
+                dealer: s.share.dealer,
+            });
+        }
+        if shares.iter().any(|s| s.share.recipient != index) {
+            return Err(DkgError::WrongRecipient);
+        }
+        // Checked before summing, so no error path leaves a partial sum unzeroized.
         let mut sum = [Fr::zero(); KEY_PARTS];
         for s in shares {
-            if s.share.recipient != index {
-                return Err(DkgError::WrongRecipient);
-            }
             for (a, v) in sum.iter_mut().zip(&s.share.values) {
                 *a += v;
             }

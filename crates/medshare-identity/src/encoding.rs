@@ -1,15 +1,15 @@
 //! Wire format: versioned type tags, the decoding error and small slice reader / writer.
 //!
-//! Every encoding starts with one byte `0xVT`: high nibble `V` = format version (1), low nibble
+//! Every encoding starts with one byte `0xVT`: high nibble `V` = format version, low nibble
 //! `T` = type. Type codes `0x1..0x5` belong to `medshare-pre`, `0x6..0xF` to this crate, so a
 //! value of one crate never decodes as a value of the other. Layouts are fixed-length (or
 //! length-prefixed by `n`); see each type's `to_bytes` and `docs/identity.md` §6.
-//! The tag-byte scheme, the length/tag check and the field reader are shared with
-//! `medshare-pre` (`medshare-bn254`); the type codes and this crate's errors are here.
+//! The tag-byte scheme is shared with `medshare-pre` (`medshare-bn254`, version 1); the
+//! version is per type here ([`WireType::version`]): the types whose construction changed in
+//! format 2 carry `V = 2`, so a version-1 value of them is refused as
+//! [`DecodeError::UnsupportedVersion`] instead of failing later.
 
 use core::fmt;
-
-pub(crate) use medshare_bn254::Reader;
 
 /// Wire type (low nibble of the tag byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +28,17 @@ pub(crate) enum WireType {
 }
 
 impl WireType {
+    /// Format version of this type's encoding: 2 for [`Self::IssuanceRequest`] (proof of
+    /// knowledge of `d`) and [`Self::Token`] (scoped nullifier), 1 for the unchanged types.
+    pub(crate) const fn version(self) -> u8 {
+        match self {
+            Self::IssuanceRequest | Self::Token => 2,
+            _ => medshare_bn254::FORMAT_VERSION,
+        }
+    }
+
     pub(crate) const fn tag(self) -> u8 {
-        medshare_bn254::wire_tag(self as u8)
+        (self.version() << 4) | self as u8
     }
 }
 
@@ -138,13 +147,54 @@ impl From<medshare_bn254::DecodeError> for DecodeError {
     }
 }
 
-/// Checks the tag byte (and length when `len` is `Some`), then returns a reader after the tag.
+/// Checks the length (when `len` is `Some`), the version nibble and the tag byte, in this order
+/// (as `medshare_bn254::open`, but with the type's own version), then returns a reader after
+/// the tag.
 pub(crate) fn open(
     bytes: &[u8],
     ty: WireType,
     len: Option<usize>,
 ) -> Result<Reader<'_>, DecodeError> {
-    Ok(medshare_bn254::open(bytes, ty as u8, len)?)
+    if let Some(len) = len
+        && bytes.len() != len
+    {
+        return Err(DecodeError::WrongLength {
+            expected: len,
+            actual: bytes.len(),
+        });
+    }
+    let Some((&tag, rest)) = bytes.split_first() else {
+        return Err(DecodeError::WrongLength {
+            expected: len.unwrap_or(1),
+            actual: 0,
+        });
+    };
+    if tag >> 4 != ty.version() {
+        return Err(DecodeError::UnsupportedVersion(tag >> 4));
+    }
+    if tag != ty.tag() {
+        return Err(DecodeError::WrongType {
+            expected: ty.tag(),
+            actual: tag,
+        });
+    }
+    Ok(Reader { rest })
+}
+
+/// Reads fixed-size fields from a slice whose total length was already checked.
+pub(crate) struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl Reader<'_> {
+    /// The next `N` bytes. Panics if fewer are left: callers check the length first.
+    pub(crate) fn take<const N: usize>(&mut self) -> [u8; N] {
+        let (head, tail) = self.rest.split_at(N);
+        self.rest = tail;
+        let mut out = [0u8; N];
+        out.copy_from_slice(head);
+        out
+    }
 }
 
 /// Opens a secret encoding `0x1F || kind || ..` of exact length `len`.

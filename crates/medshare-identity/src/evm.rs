@@ -32,12 +32,14 @@ pub fn generator_g2_evm() -> [u8; 128] {
     g2_to_evm(&curve::g2())
 }
 
-/// Inputs of the on-chain `verifyToken` (9 ecMul, ~7 ecAdd, one 2-pair ecPairing):
+/// Inputs of the on-chain `verifyToken` (8 ecMul and 6 ecAdd with `X + e·Y_e` cached, one
+/// 2-pair ecPairing; scoped: 2 ecMul, 1 ecAdd and the hash to G1 of the scope more):
 ///
 /// ```text
 /// K' = κ - X - e·Y_e
 /// A1 = z_m·Y_m + z_r·G1 - c·K'     A2 = z_k·G1 - c·C1     A3 = z_m·H1 + z_k·T - c·C2
-/// c == keccak256(transcript_prefix || A1 || A2 || A3) mod r
+/// scoped: P = H_G1(chain, registry, contract, scope)      A4 = z_m·P - c·N
+/// c == keccak256(transcript_prefix || A1 || A2 || A3 [|| A4]) mod r
 /// ecPairing(κ, h', -G1, ν) == 1
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,8 +48,8 @@ pub struct TokenEvmInputs {
     pub group_key: [[u8; 64]; 4],
     /// Epoch as `uint256`.
     pub epoch: [u8; 32],
-    /// The five context words ([`TokenContext::to_words`]).
-    pub context: [u8; 160],
+    /// The seven context words ([`TokenContext::to_words`]).
+    pub context: [u8; 224],
     /// `κ`.
     pub kappa: [u8; 64],
     /// `h'` (EIP-197 order).
@@ -58,6 +60,10 @@ pub struct TokenEvmInputs {
     pub c1: [u8; 64],
     /// Tracing tag `C2`.
     pub c2: [u8; 64],
+    /// Scoped mode: the scope point `P_scope` the contract derives from the context.
+    pub scope_point: Option<[u8; 64]>,
+    /// Scoped mode: the nullifier point `N = m·P_scope`.
+    pub nullifier_point: Option<[u8; 64]>,
     /// Challenge `c` (also in the token).
     pub c: [u8; 32],
     /// Response `z_m`.
@@ -72,13 +78,16 @@ pub struct TokenEvmInputs {
     pub a2: [u8; 64],
     /// Recomputed commitment `A3`.
     pub a3: [u8; 64],
-    /// Exact keccak input (1,248 bytes), ending with `A1 || A2 || A3`.
+    /// Scoped mode: recomputed commitment `A4`.
+    pub a4: Option<[u8; 64]>,
+    /// Exact keccak input (1,312 bytes unscoped, ending with `A1 || A2 || A3`; 1,504 bytes
+    /// scoped, with `P_scope || N` before and `A4` after the commitments).
     pub transcript: Vec<u8>,
     /// `keccak256(transcript)` before reduction.
     pub digest: [u8; 32],
     /// `keccak256(transcript) mod r` (equals `c` iff the proof is valid).
     pub challenge: [u8; 32],
-    /// `keccak256(κ.x || κ.y)`.
+    /// [`Token::nullifier`]: `keccak256(N.x || N.y)` scoped, `keccak256(κ.x || κ.y)` unscoped.
     pub nullifier: [u8; 32],
     /// The 384-byte ecPairing input `κ || h' || -G1 || ν`.
     pub pairing_input: Vec<u8>,
@@ -86,11 +95,15 @@ pub struct TokenEvmInputs {
 
 impl Token {
     /// The EVM view of this token's verification for `gpk`, `ctx` (computed whether or not the
-    /// token is valid).
+    /// token is valid; a scope the registry refuses gives no scope point).
     pub fn evm_inputs(&self, gpk: &GroupPublicKey, ctx: &TokenContext) -> TokenEvmInputs {
-        let [a1, a2, a3] = token_commitments(gpk, self);
-        let mut t = token_transcript(gpk, ctx, self);
+        let scope_point = ctx.scope_point().ok().flatten();
+        let ([a1, a2, a3], a4) = token_commitments(gpk, scope_point.as_ref(), self);
+        let mut t = token_transcript(gpk, ctx, scope_point.as_ref(), self);
         t.g1(&a1).g1(&a2).g1(&a3);
+        if let Some(a4) = &a4 {
+            t.g1(a4);
+        }
         let pairing_input = [
             &g1_to_evm(&self.kappa)[..],
             &g2_to_evm(&self.h),
@@ -107,6 +120,8 @@ impl Token {
             nu: g2_to_evm(&self.nu),
             c1: g1_to_evm(&self.c1),
             c2: g1_to_evm(&self.c2),
+            scope_point: scope_point.as_ref().map(g1_to_evm),
+            nullifier_point: self.scoped.as_ref().map(g1_to_evm),
             c: scalar_to_be(&self.c),
             z_m: scalar_to_be(&self.z_m),
             z_r: scalar_to_be(&self.z_r),
@@ -114,6 +129,7 @@ impl Token {
             a1: g1_to_evm(&a1),
             a2: g1_to_evm(&a2),
             a3: g1_to_evm(&a3),
+            a4: a4.as_ref().map(g1_to_evm),
             digest: t.digest(),
             challenge: scalar_to_be(&t.challenge()),
             nullifier: self.nullifier(),

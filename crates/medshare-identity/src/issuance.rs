@@ -2,8 +2,10 @@
 //!
 //! 1. The user ([`UserSecret::request_credential_with_rng`]) commits `cm = o·G1 + m·H1`,
 //!    derives `h = H_G2(cm, epoch)`, encrypts `m·h` under a fresh ElGamal key `Γ = d·G2`:
-//!    `(a, b) = (k·G2, k·Γ + m·h)`, and proves knowledge of `(m, o, k)` with
-//!    `cm = o·G1 + m·H1`, `M = m·H1`, `a = k·G2`, `b = k·Γ + m·h` ([`IssuanceRequest`]).
+//!    `(a, b) = (k·G2, k·Γ + m·h)`, and proves knowledge of `(m, o, k, d)` with
+//!    `cm = o·G1 + m·H1`, `M = m·H1`, `Γ = d·G2`, `a = k·G2`, `b = k·Γ + m·h`
+//!    ([`IssuanceRequest`]). Knowing `d` matters: with `Γ = δ·h` (possible since `h` is public),
+//!    `b = (m + k·δ)·h` and the authorities would sign `m + k·δ`, a value the user chooses.
 //! 2. Authority `i` checks the proof, that `M` is the registered identity of the
 //!    (authenticated, non-revoked) user, and the epoch ([`IssuanceRequest::verify`]); it
 //!    returns `(ŝ_a, ŝ_b) = (y_m_i·a, (x_i + e·y_e_i)·h + y_m_i·b)` ([`BlindSignature`]).
@@ -50,6 +52,7 @@ pub struct IssuanceRequest {
     pub(crate) z_m: Fr,
     pub(crate) z_o: Fr,
     pub(crate) z_k: Fr,
+    pub(crate) z_d: Fr,
 }
 
 /// The user's side of a pending issuance: `m`, the ElGamal secret `d`, `h` and the epoch.
@@ -94,9 +97,9 @@ impl fmt::Display for IssuanceRequestError {
 
 impl core::error::Error for IssuanceRequestError {}
 
-/// `keccak256(tag) || G1 || H1 || G2 || epoch || M || cm || h || Γ || a || b` (the four proof
-/// commitments `A_cm, A_M` (G1) and `A_a, A_b` (G2) follow).
-fn request_transcript(req: &IssuanceRequest, h: &G2Affine) -> Transcript {
+/// `keccak256(tag) || G1 || H1 || G2 || epoch || M || cm || h || Γ || a || b` (the five proof
+/// commitments `A_cm, A_M` (G1) and `A_Γ, A_a, A_b` (G2) follow).
+pub(crate) fn request_transcript(req: &IssuanceRequest, h: &G2Affine) -> Transcript {
     let mut t = Transcript::new(hashing_ds::ISSUANCE_REQUEST);
     t.g1(&curve::g1())
         .g1(&curve::h1())
@@ -121,14 +124,14 @@ impl UserSecret {
     ) -> (IssuanceRequest, PendingCredential) {
         let m = self.0;
         let o = Zeroizing::new(curve::random_nonzero_scalar(rng));
-        let d = curve::random_nonzero_scalar(rng);
+        let d = Zeroizing::new(curve::random_nonzero_scalar(rng));
         let k = Zeroizing::new(curve::random_nonzero_scalar(rng));
         let cm = (curve::mul_g1(&o) + curve::mul_h1(&m)).into_affine();
         let h = hashing_ds::hash_to_g2(&cm, epoch);
         let [gamma, a, b] = curve::normalize2([
             curve::mul_g2(&d),
             curve::mul_g2(&k),
-            curve::mul_g2(&(*k * d)) + curve::mul2(&h, &m),
+            curve::mul_g2(&(*k * *d)) + curve::mul2(&h, &m),
         ]);
         let mut req = IssuanceRequest {
             epoch,
@@ -141,36 +144,39 @@ impl UserSecret {
             z_m: Fr::zero(),
             z_o: Fr::zero(),
             z_k: Fr::zero(),
+            z_d: Fr::zero(),
         };
         let statement = request_transcript(&req, &h);
         let random = curve::random_bytes32(rng);
-        let secrets = [m, *o, *k];
-        let w: Zeroizing<[Fr; 3]> = Zeroizing::new(core::array::from_fn(|i| {
-            hashing_ds::hedged_nonce(&random, &secrets, statement.as_bytes(), i as u8)
+        let secrets = Zeroizing::new([m, *o, *k, *d]);
+        let w: Zeroizing<[Fr; 4]> = Zeroizing::new(core::array::from_fn(|i| {
+            hashing_ds::hedged_nonce(&random, &*secrets, statement.as_bytes(), i as u8)
         }));
-        let [w_m, w_o, w_k] = *w;
+        let [w_m, w_o, w_k, w_d] = *w;
         let [a_cm, a_m] = curve::normalize1([
             curve::mul_g1(&w_o) + curve::mul_h1(&w_m),
             curve::mul_h1(&w_m),
         ]);
-        let [a_a, a_b] = curve::normalize2([
+        let [a_gamma, a_a, a_b] = curve::normalize2([
+            curve::mul_g2(&w_d),
             curve::mul_g2(&w_k),
             curve::mul2(&gamma, &w_k) + curve::mul2(&h, &w_m),
         ]);
         let mut t = statement;
-        t.g1(&a_cm).g1(&a_m).g2(&a_a).g2(&a_b);
+        t.g1(&a_cm).g1(&a_m).g2(&a_gamma).g2(&a_a).g2(&a_b);
         let c = t.challenge();
         req.c = c;
         req.z_m = w_m + c * m;
         req.z_o = w_o + c * *o;
         req.z_k = w_k + c * *k;
-        (req, PendingCredential { m, d, h, epoch })
+        req.z_d = w_d + c * *d;
+        (req, PendingCredential { m, d: *d, h, epoch })
     }
 }
 
 impl IssuanceRequest {
     /// Length of [`to_bytes`](Self::to_bytes).
-    pub const ENCODED_LEN: usize = 1 + 8 + 2 * G1_LEN + 3 * G2_LEN + 4 * SCALAR_LEN;
+    pub const ENCODED_LEN: usize = 1 + 8 + 2 * G1_LEN + 3 * G2_LEN + 5 * SCALAR_LEN;
 
     /// The epoch the credential is requested for.
     pub fn epoch(&self) -> u64 {
@@ -184,7 +190,8 @@ impl IssuanceRequest {
 
     /// Checks the epoch, that `M` equals `registered` (the identity point stored for the
     /// authenticated user at registration, who must not be revoked: the caller's check) and
-    /// the proof. Recomputes `h = H_G2(cm, epoch)`.
+    /// the proof of knowledge of `(m, o, k, d)`, which includes `Γ = d·G2` (without it the user
+    /// could pick `Γ = δ·h` and have any message signed). Recomputes `h = H_G2(cm, epoch)`.
     #[allow(clippy::result_large_err)]
     pub fn verify(
         self,
@@ -203,21 +210,22 @@ impl IssuanceRequest {
             curve::mul_g1(&self.z_o) + curve::mul_h1(&self.z_m) - curve::mul1(&self.cm, &c),
             curve::mul_h1(&self.z_m) - curve::mul1(&self.identity.0, &c),
         ]);
-        let [a_a, a_b] = curve::normalize2([
+        let [a_gamma, a_a, a_b] = curve::normalize2([
+            curve::mul_g2(&self.z_d) - curve::mul2(&self.gamma, &c),
             curve::mul_g2(&self.z_k) - curve::mul2(&self.a, &c),
             curve::mul2(&self.gamma, &self.z_k) + curve::mul2(&h, &self.z_m)
                 - curve::mul2(&self.b, &c),
         ]);
         let mut t = request_transcript(&self, &h);
-        t.g1(&a_cm).g1(&a_m).g2(&a_a).g2(&a_b);
+        t.g1(&a_cm).g1(&a_m).g2(&a_gamma).g2(&a_a).g2(&a_b);
         if t.challenge() != c {
             return Err((IssuanceRequestError::InvalidProof, self));
         }
         Ok(VerifiedIssuanceRequest { req: self, h })
     }
 
-    /// `0x18 || epoch (8, BE) || M (32) || cm (32) || Γ (64) || a (64) || b (64) || c || z_m ||
-    /// z_o || z_k` (32 each) = 457 bytes.
+    /// `0x28 || epoch (8, BE) || M (32) || cm (32) || Γ (64) || a (64) || b (64) || c || z_m ||
+    /// z_o || z_k || z_d` (32 each) = 489 bytes (format version 2).
     pub fn to_bytes(&self) -> [u8; Self::ENCODED_LEN] {
         let mut w = Writer::new(WireType::IssuanceRequest, Self::ENCODED_LEN);
         w.put(&self.epoch.to_be_bytes())
@@ -226,7 +234,7 @@ impl IssuanceRequest {
             .put(&g2_to_bytes(&self.gamma))
             .put(&g2_to_bytes(&self.a))
             .put(&g2_to_bytes(&self.b));
-        for s in [&self.c, &self.z_m, &self.z_o, &self.z_k] {
+        for s in [&self.c, &self.z_m, &self.z_o, &self.z_k, &self.z_d] {
             w.put(&curve::scalar_to_be(s));
         }
         w.finish_array()
@@ -246,6 +254,7 @@ impl IssuanceRequest {
             z_m: curve::scalar_from_be(&r.take())?,
             z_o: curve::scalar_from_be(&r.take())?,
             z_k: curve::scalar_from_be(&r.take())?,
+            z_d: curve::scalar_from_be(&r.take())?,
         })
     }
 }

@@ -12,8 +12,10 @@
 //!   identity `RID` ([`Registration`]); authorities keep `RID ↔ M` off chain.
 //! * **Blind issuance** by any `t` authorities, per epoch ([`IssuanceRequest`],
 //!   [`BlindSignature`], [`Credential`]).
-//! * **Tokens**: unlinkable shows bound to a [`TokenContext`] and the epoch, carrying an
-//!   ElGamal encryption of `M` under the tracing key ([`Token`]); nullifier `keccak256(κ)`.
+//! * **Tokens**: unlinkable shows bound to a [`TokenContext`] (chain, registry, contract,
+//!   action, sender, nonce) and the epoch, carrying an ElGamal encryption of `M` under the
+//!   tracing key ([`Token`]). Nullifier `keccak256(κ)` (fresh per token), or in **scoped**
+//!   mode ([`Scope`]) `keccak256(m·P_scope)`: one per user and scope, unlinkable across scopes.
 //! * **Tracing** by any `t` authorities with publicly verifiable DLEQ shares
 //!   ([`TraceShare`], [`trace`]).
 //! * **EVM views** for the Solidity verifier ([`Token::evm_inputs`],
@@ -21,7 +23,8 @@
 //!
 //! ```
 //! use medshare_identity::{
-//!     RegistrationContext, ThresholdParams, TokenContext, UserSecret, run_dkg_with_rng, trace,
+//!     RegistrationContext, Scope, ThresholdParams, TokenContext, UserSecret, run_dkg_with_rng,
+//!     trace,
 //! };
 //! # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 //! # let mut rng = ChaCha20Rng::seed_from_u64(0);
@@ -50,16 +53,28 @@
 //!     .collect();
 //! let credential = pending.finish(&gpk, &partials).unwrap();
 //!
-//! // Show: a token bound to (chain, contract, action, sender, nonce) and the epoch.
+//! // Show: a token bound to (chain, registry, contract, action, sender, nonce) and the epoch.
 //! let ctx = TokenContext {
 //!     chain_id: 1337,
+//!     registry: [0x11; 20],
 //!     verifying_contract: [0x33; 20],
 //!     action: TokenContext::action_id("medshare.access.request"),
 //!     sender: [0x44; 20],
 //!     nonce: [0x55; 32],
+//!     scope: None,
 //! };
-//! let token = credential.show_with_rng(&mut rng, &gpk, &ctx);
+//! let token = credential.show_with_rng(&mut rng, &gpk, &ctx).unwrap();
 //! let bytes = token.to_bytes();
+//!
+//! // Scoped: "one request per user and record". Two tokens of one user in one scope share
+//! // their nullifier (the contract refuses the second); other scopes give unrelated ones.
+//! let record = TokenContext { scope: Scope::new([0x66; 32]), ..ctx };
+//! let first = credential.show_with_rng(&mut rng, &gpk, &record).unwrap();
+//! let again = credential.show_with_rng(&mut rng, &gpk, &record).unwrap();
+//! assert_eq!(first.nullifier(), again.nullifier());
+//! let other = TokenContext { scope: Scope::new([0x77; 32]), ..ctx };
+//! assert_ne!(first.nullifier(), credential.show_with_rng(&mut rng, &gpk, &other).unwrap().nullifier());
+//! assert!(first.verify(&gpk, &record, epoch).is_ok());
 //!
 //! // Anyone (or the contract, from `token.evm_inputs(..)`) verifies it.
 //! let verified = medshare_identity::Token::from_bytes(&bytes)
@@ -121,7 +136,10 @@ pub use {
         AuthoritySecretKey, AuthorityVerificationKey, GroupPublicKey, MAX_AUTHORITIES,
         ThresholdError, ThresholdParams,
     },
-    token::{Token, TokenContext, TokenVerificationError, TracingTag, VerifiedToken},
+    token::{
+        Scope, Token, TokenContext, TokenVerificationError, TracingTag, UnhashableScope,
+        VerifiedToken,
+    },
     trace::{TraceError, TraceShare, TraceShareError, VerifiedTraceShare, trace},
     user::{
         IdentityPoint, Registration, RegistrationContext, RegistrationError, UserSecret,

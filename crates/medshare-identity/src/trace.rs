@@ -26,12 +26,15 @@ pub struct TraceShare {
     pub(crate) z: Fr,
 }
 
-/// A [`TraceShare`] verified for a tag; only [`TraceShare::verify`] and
-/// [`AuthoritySecretKey::trace_share_with_rng`] make one.
+/// A [`TraceShare`] verified for a tag and an authority key `T_i`; only [`TraceShare::verify`]
+/// and [`AuthoritySecretKey::trace_share_with_rng`] make one. [`trace`] checks both against
+/// what it combines for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerifiedTraceShare {
     pub(crate) share: TraceShare,
     pub(crate) tag: TracingTag,
+    /// The `T_i` the proof was checked against.
+    pub(crate) t_i: G1Affine,
 }
 
 /// Error returned by [`TraceShare::verify`].
@@ -66,6 +69,8 @@ pub enum TraceError {
     },
     /// A share was verified for another tracing tag.
     ShareForAnotherTag,
+    /// A share was verified against another group key (its `T_i` is not this key's).
+    ShareForAnotherKey,
     /// The result is the identity (cannot happen for a verified token).
     IdentityResult,
 }
@@ -77,6 +82,7 @@ impl fmt::Display for TraceError {
                 write!(f, "need {needed} trace shares, got {got}")
             }
             Self::ShareForAnotherTag => f.write_str("trace share for another token"),
+            Self::ShareForAnotherKey => f.write_str("trace share for another group key"),
             Self::IdentityResult => f.write_str("traced identity is the identity element"),
         }
     }
@@ -138,6 +144,7 @@ impl AuthoritySecretKey {
                 z: *w + c * tau,
             },
             tag: *tag,
+            t_i,
         }
     }
 }
@@ -171,6 +178,7 @@ impl TraceShare {
         Ok(VerifiedTraceShare {
             share: self,
             tag: *tag,
+            t_i,
         })
     }
 
@@ -226,8 +234,9 @@ impl VerifiedTraceShare {
 }
 
 /// Combines the first `t` verified shares with distinct indices: `D = Σ λ_i·D_i`,
-/// `M = C2 - D`. Map `M` to `RID` with the registration table; the contract emits
-/// [`IdentityPoint::commitment`].
+/// `M = C2 - D`. Every share must have been verified for `tag` and for this `gpk`'s `T_i`
+/// (a share checked against another key set would interpolate to garbage). Map `M` to `RID`
+/// with the registration table; the contract emits [`IdentityPoint::commitment`].
 pub fn trace(
     gpk: &GroupPublicKey,
     tag: &TracingTag,
@@ -238,6 +247,9 @@ pub fn trace(
     for s in shares {
         if s.tag != *tag {
             return Err(TraceError::ShareForAnotherTag);
+        }
+        if gpk.authority(s.share.index).map(|vk| vk.points[TAU]) != Some(s.t_i) {
+            return Err(TraceError::ShareForAnotherKey);
         }
         if chosen.len() < t && chosen.iter().all(|q| q.index != s.share.index) {
             chosen.push(&s.share);

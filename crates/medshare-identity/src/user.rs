@@ -11,7 +11,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::curve::{self, G1_LEN, SCALAR_LEN, g1_from_bytes, g1_to_bytes, g1_to_evm};
 use crate::encoding::{self, DecodeError, SecretKind, WireType, Writer};
-use crate::hashing_ds::{self, Transcript};
+use crate::hashing_ds::{self, Transcript, address_word};
 use crate::keys::fmt_hex;
 
 /// A user's secret identity scalar `m`. Zeroized on drop; `Debug` prints no secret.
@@ -137,12 +137,6 @@ pub struct RegistrationContext {
     pub registry: [u8; 20],
     /// Digest of the real identity `RID`.
     pub rid_digest: [u8; 32],
-}
-
-pub(crate) fn address_word(a: &[u8; 20]) -> [u8; 32] {
-    let mut w = [0u8; 32];
-    w[12..].copy_from_slice(a);
-    w
 }
 
 /// `keccak256(tag) || G1 || H1 || chain_id || registry || rid_digest || M` (the proof

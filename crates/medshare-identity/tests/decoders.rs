@@ -48,7 +48,12 @@ fn samples() -> Vec<Sample> {
     let (req, _) = user.request_credential_with_rng(&mut rng, 1);
     let blind = auths[0].blind_sign(&req.verify(1, &m).expect("ok"));
     let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0, 1]);
-    let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
+    let tok = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
+    let scoped = cred
+        .show_with_rng(&mut rng, &gpk, &scoped_ctx(1, 9))
+        .expect("an accepted scope");
     let tag = tok.verify(&gpk, &ctx(1), 1).expect("ok").tracing_tag();
     let share = auths[0].trace_share_with_rng(&mut rng, &tag);
     let session = medshare_identity::DkgSession {
@@ -86,13 +91,9 @@ fn samples() -> Vec<Sample> {
             Some(2),
             None,
         ),
-        sample(
-            "token",
-            tok.to_bytes().to_vec(),
-            Some(9),
-            Some(41),
-            Some(233),
-        ),
+        sample("token", tok.to_bytes(), Some(9), Some(41), Some(233)),
+        // Scoped: N at 233, the scalars after it.
+        sample("token", scoped.to_bytes(), Some(233), Some(105), Some(297)),
         sample(
             "trace_share",
             share.to_bytes().to_vec(),
@@ -207,14 +208,25 @@ fn every_decoder_rejects_malformed_input() {
         );
         // version / type
         let mut v = s.bytes.clone();
-        v[0] = 0x20 | (v[0] & 0x0f);
+        v[0] = 0x30 | (v[0] & 0x0f);
         assert_eq!(
             decode(name, &v),
-            Err(DecodeError::UnsupportedVersion(2)),
+            Err(DecodeError::UnsupportedVersion(3)),
             "{name}"
         );
+        // The types changed in format 2 refuse their version-1 tag; the others are still v1.
         let mut v = s.bytes.clone();
-        v[0] = 0x11; // a medshare-pre public key tag
+        let other = if v[0] >> 4 == 1 { 2 } else { 1 };
+        v[0] = (other << 4) | (v[0] & 0x0f);
+        assert_eq!(
+            decode(name, &v),
+            Err(DecodeError::UnsupportedVersion(other)),
+            "{name}"
+        );
+        let v2 = matches!(name, "token" | "issuance_request");
+        assert_eq!(s.bytes[0] >> 4, if v2 { 2 } else { 1 }, "{name} version");
+        let mut v = s.bytes.clone();
+        v[0] = (v[0] & 0xf0) | 0x1; // a medshare-pre type code, same version
         assert!(
             matches!(decode(name, &v), Err(DecodeError::WrongType { .. })),
             "{name}"
@@ -333,10 +345,15 @@ proptest! {
         let user = UserSecret::random_with_rng(&mut rng);
         let m = register(&mut rng, &user, 1);
         let cred = issue(&mut rng, &gpk, &auths, &user, &m, seed % 1000, &[0]);
-        let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(nonce));
+        let c = if nonce % 2 == 0 { ctx(nonce) } else { scoped_ctx(nonce, nonce) };
+        // 1 scope in 32 is refused (hashes to no point within 5 candidates), never an unscoped context.
+        let Ok(tok) = cred.show_with_rng(&mut rng, &gpk, &c) else {
+            prop_assert!(c.scope.is_some());
+            return Ok(());
+        };
         let back = Token::from_bytes(&tok.to_bytes()).expect("decodes");
         prop_assert_eq!(back, tok);
-        prop_assert!(back.verify(&gpk, &ctx(nonce), seed % 1000).is_ok());
+        prop_assert!(back.verify(&gpk, &c, seed % 1000).is_ok());
     }
 }
 
@@ -348,7 +365,9 @@ fn tracing_tag_from_evm_points_round_trips_and_rejects_bad_points() {
     let user = UserSecret::random_with_rng(&mut rng);
     let m = register(&mut rng, &user, 1);
     let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0, 1]);
-    let token = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
+    let token = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
     let tag = token.verify(&gpk, &ctx(1), 1).expect("ok").tracing_tag();
     let points = tag.to_evm_points();
     assert_eq!(TracingTag::from_evm_points(&points), Ok(tag));

@@ -27,13 +27,15 @@ macro_rules! round_trip {
     };
 }
 
-/// The `token` target also runs verification (must not panic) under a fixed group key.
+/// The `token` target also runs verification (must not panic) under a fixed group key, in
+/// the token's own mode and in the other one.
 fn token(data: &[u8]) {
     if let Ok(t) = Token::from_bytes(data) {
         assert_eq!(&t.to_bytes()[..], data);
         let mut rng = rng(1);
         let (gpk, _) = setup(&mut rng, 1, 1);
         let _ = t.verify(&gpk, &ctx(1), t.epoch());
+        let _ = t.verify(&gpk, &scoped_ctx(1, 9), t.epoch());
     }
 }
 
@@ -87,47 +89,61 @@ fn variants(
     g2_at: Option<usize>,
     scalar_at: Option<usize>,
 ) {
-    write(target, "valid", good);
-    write(target, "truncated", &good[..good.len() - 1]);
-    write(target, "extended", &[good, &[0]].concat());
-    write(target, "empty", &[]);
+    variants_named(target, "", good, g1_at, g2_at, scalar_at);
+}
+
+/// [`variants`] with file names prefixed by `prefix` (a second seed for the same target).
+fn variants_named(
+    target: &str,
+    prefix: &str,
+    good: &[u8],
+    g1_at: Option<usize>,
+    g2_at: Option<usize>,
+    scalar_at: Option<usize>,
+) {
+    let write = |name: &str, data: &[u8]| write(target, &format!("{prefix}{name}"), data);
+    write("valid", good);
+    write("truncated", &good[..good.len() - 1]);
+    write("extended", &[good, &[0]].concat());
+    write("empty", &[]);
+    // The other format version (1 <-> 2): types changed in version 2 refuse their v1 tag.
     let mut v = good.to_vec();
-    v[0] = 0x20 | (v[0] & 0x0f);
-    write(target, "version-2", &v);
+    v[0] = if v[0] >> 4 == 1 { 0x20 } else { 0x10 } | (v[0] & 0x0f);
+    write("other-version", &v);
     let mut v = good.to_vec();
-    v[0] = 0x11;
-    write(target, "wrong-type", &v);
+    v[0] = (v[0] & 0xf0) | 0x1;
+    write("wrong-type", &v);
     if let Some(p) = g1_at {
         let mut v = good.to_vec();
         v[p..p + 32].fill(0);
         v[p + 31] = 0x40;
-        write(target, "g1-identity", &v);
+        write("g1-identity", &v);
         let mut v = good.to_vec();
         v[p..p + 32].fill(0xff);
         v[p + 31] = 0x3f;
-        write(target, "g1-x-not-canonical", &v);
+        write("g1-x-not-canonical", &v);
         let mut v = good.to_vec();
         v[p + 31] |= 0xc0;
-        write(target, "g1-both-flags", &v);
+        write("g1-both-flags", &v);
     }
     if let Some(p) = g2_at {
         let mut v = good.to_vec();
         v[p..p + 64].fill(0);
         v[p + 63] = 0x40;
-        write(target, "g2-identity", &v);
+        write("g2-identity", &v);
         let mut v = good.to_vec();
         v[p..p + 64].fill(0);
         v[p] = 1;
         v[p + 32] = 1; // x = 1 + u: on the twist but outside the subgroup, or off it
-        write(target, "g2-small-x", &v);
+        write("g2-small-x", &v);
         let mut v = good.to_vec();
         v[p + 10] ^= 0x55;
-        write(target, "g2-garbled", &v);
+        write("g2-garbled", &v);
     }
     if let Some(s) = scalar_at {
         let mut v = good.to_vec();
         v[s..s + 32].fill(0xff);
-        write(target, "scalar-not-canonical", &v);
+        write("scalar-not-canonical", &v);
     }
 }
 
@@ -143,7 +159,12 @@ fn write_seed_corpus() {
     let (req, _) = user.request_credential_with_rng(&mut rng, 1);
     let blind = auths[0].blind_sign(&req.verify(1, &m).expect("ok"));
     let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0]);
-    let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
+    let tok = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
+    let scoped = cred
+        .show_with_rng(&mut rng, &gpk, &scoped_ctx(1, 9))
+        .expect("an accepted scope");
     let tag = tok.verify(&gpk, &ctx(1), 1).expect("ok").tracing_tag();
     let share = auths[0].trace_share_with_rng(&mut rng, &tag);
     let session = medshare_identity::DkgSession {
@@ -164,6 +185,14 @@ fn write_seed_corpus() {
     );
     variants("blind_signature", &blind.to_bytes(), None, Some(2), None);
     variants("token", &tok.to_bytes(), Some(9), Some(41), Some(233));
+    variants_named(
+        "token",
+        "scoped-",
+        &scoped.to_bytes(),
+        Some(233),
+        Some(105),
+        Some(297),
+    );
     variants("trace_share", &share.to_bytes(), Some(2), None, Some(34));
     variants("group_public_key", &gpk3.to_bytes(), Some(3), None, None);
     variants(

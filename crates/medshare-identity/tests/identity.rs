@@ -20,7 +20,9 @@ fn honest_issue_show_verify_trace() {
     let m = register(&mut rng, &user, 1);
     for signers in [[0usize, 1, 2], [2, 3, 4], [4, 0, 3]] {
         let cred = issue(&mut rng, &gpk, &auths, &user, &m, 9, &signers);
-        let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
+        let tok = cred
+            .show_with_rng(&mut rng, &gpk, &ctx(1))
+            .expect("an accepted scope");
         let v = Token::from_bytes(&tok.to_bytes())
             .expect("decodes")
             .verify(&gpk, &ctx(1), 9)
@@ -43,7 +45,9 @@ fn forged_credentials_are_rejected() {
     let m = register(&mut rng, &user, 2);
     // A credential of another authority set (e.g. a rogue or test deployment).
     let rogue = issue(&mut rng, &other_gpk, &other_auths, &user, &m, 1, &[0, 1]);
-    let tok = rogue.show_with_rng(&mut rng, &gpk, &ctx(1));
+    let tok = rogue
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
     assert_eq!(
         tok.verify(&gpk, &ctx(1), 1).map_err(|e| e.0).err(),
         Some(TokenVerificationError::InvalidSignature)
@@ -116,7 +120,9 @@ fn tokens_are_bound_to_context_and_epoch() {
     let m = register(&mut rng, &user, 4);
     let cred = issue(&mut rng, &gpk, &auths, &user, &m, 10, &[0, 2]);
     let c = ctx(7);
-    let tok = cred.show_with_rng(&mut rng, &gpk, &c);
+    let tok = cred
+        .show_with_rng(&mut rng, &gpk, &c)
+        .expect("an accepted scope");
     assert!(tok.verify(&gpk, &c, 10).is_ok());
     let mut others = Vec::new();
     let mut o = c;
@@ -134,6 +140,10 @@ fn tokens_are_bound_to_context_and_epoch() {
     let mut o = c;
     o.nonce[31] ^= 1;
     others.push(o);
+    // A second registry sharing the key set: the token does not replay there.
+    let mut o = c;
+    o.registry[0] ^= 1;
+    others.push(o);
     for o in others {
         assert_eq!(
             tok.verify(&gpk, &o, 10).map_err(|e| e.0).err(),
@@ -143,6 +153,20 @@ fn tokens_are_bound_to_context_and_epoch() {
     assert_eq!(
         tok.verify(&gpk, &c, 11).map_err(|e| e.0).err(),
         Some(TokenVerificationError::WrongEpoch)
+    );
+    // An unscoped token is not a scoped one, and the reverse.
+    assert_eq!(
+        tok.verify(&gpk, &scoped_ctx(7, 1), 10)
+            .map_err(|e| e.0)
+            .err(),
+        Some(TokenVerificationError::ScopeMismatch)
+    );
+    let scoped = cred
+        .show_with_rng(&mut rng, &gpk, &scoped_ctx(7, 1))
+        .expect("an accepted scope");
+    assert_eq!(
+        scoped.verify(&gpk, &c, 10).map_err(|e| e.0).err(),
+        Some(TokenVerificationError::ScopeMismatch)
     );
     // Relabelling the epoch in the bytes breaks the proof and the signature.
     let mut b = tok.to_bytes();
@@ -161,8 +185,12 @@ fn tampered_tokens_are_rejected() {
     let user = UserSecret::random_with_rng(&mut rng);
     let m = register(&mut rng, &user, 5);
     let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0, 1]);
-    let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
-    let other = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
+    let tok = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
+    let other = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
     let (good, donor) = (tok.to_bytes(), other.to_bytes());
     // Swap in each field of another valid token: (offset, len, name).
     let fields = [
@@ -177,7 +205,7 @@ fn tampered_tokens_are_rejected() {
         (329, 32, "z_k"),
     ];
     for (off, len, name) in fields {
-        let mut b = good;
+        let mut b = good.clone();
         b[off..off + len].copy_from_slice(&donor[off..off + len]);
         let t = Token::from_bytes(&b).expect("still canonical");
         assert!(
@@ -190,7 +218,10 @@ fn tampered_tokens_are_rejected() {
     let user2 = UserSecret::random_with_rng(&mut rng);
     let m2 = register(&mut rng, &user2, 6);
     let cred2 = issue(&mut rng, &gpk, &auths, &user2, &m2, 1, &[1, 2]);
-    let tok2 = cred2.show_with_rng(&mut rng, &gpk, &ctx(1)).to_bytes();
+    let tok2 = cred2
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope")
+        .to_bytes();
     let mut b = good;
     b[169..233].copy_from_slice(&tok2[169..233]);
     assert_eq!(
@@ -212,6 +243,7 @@ fn tracing_needs_t_good_shares() {
     let cred = issue(&mut rng, &gpk, &auths, &user, &m, 2, &[0, 1, 2]);
     let v = cred
         .show_with_rng(&mut rng, &gpk, &ctx(2))
+        .expect("an accepted scope")
         .verify(&gpk, &ctx(2), 2)
         .expect("valid");
     let tag = v.tracing_tag();
@@ -256,6 +288,7 @@ fn tracing_needs_t_good_shares() {
     // A share for another token is refused.
     let v2 = cred
         .show_with_rng(&mut rng, &gpk, &ctx(3))
+        .expect("an accepted scope")
         .verify(&gpk, &ctx(3), 2)
         .expect("valid");
     let tag2 = v2.tracing_tag();
@@ -379,8 +412,12 @@ fn unlinkability_no_shared_elements() {
         .map(|&(o, l)| b[o..o + l].to_vec())
         .collect()
     };
-    let t1 = cred.show_with_rng(&mut rng, &gpk, &ctx(1));
-    let t2 = cred.show_with_rng(&mut rng, &gpk, &ctx(1)); // even the same context
+    let t1 = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
+    let t2 = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope"); // even the same context
     let e1: HashSet<_> = elements(&t1).into_iter().collect();
     let e2: HashSet<_> = elements(&t2).into_iter().collect();
     assert!(e1.is_disjoint(&e2));
@@ -403,7 +440,9 @@ fn population_of_50_traces_correctly() {
         table.insert(m.to_bytes(), rid);
         let signers = [rid % 5, (rid + 1) % 5, (rid + 3) % 5];
         let cred = issue(&mut rng, &gpk, &auths, &user, &m, 42, &signers);
-        let tok = cred.show_with_rng(&mut rng, &gpk, &ctx(rid as u8));
+        let tok = cred
+            .show_with_rng(&mut rng, &gpk, &ctx(rid as u8))
+            .expect("an accepted scope");
         tokens.push((rid, tok.verify(&gpk, &ctx(rid as u8), 42).expect("valid")));
     }
     let mut blocked: HashSet<[u8; 32]> = HashSet::new();
@@ -494,6 +533,7 @@ fn dkg_detects_and_excludes_a_cheating_dealer() {
     let cred = issue(&mut rng, &gpk, &keys, &user, &m, 1, &[1, 3]);
     let v = cred
         .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope")
         .verify(&gpk, &ctx(1), 1)
         .expect("valid");
     let tag = v.tracing_tag();
@@ -515,6 +555,7 @@ fn secrets_round_trip_and_debug_is_redacted() {
         .expect("ok");
     assert!(
         c2.show_with_rng(&mut rng, &gpk, &ctx(1))
+            .expect("an accepted scope")
             .verify(&gpk, &ctx(1), 3)
             .is_ok()
     );
@@ -525,4 +566,155 @@ fn secrets_round_trip_and_debug_is_redacted() {
     assert_eq!(format!("{user:?}"), "UserSecret(<redacted>)");
     assert_eq!(format!("{cred:?}"), "Credential(epoch 3, <redacted>)");
     assert!(format!("{:?}", auths[0]).contains("<redacted>"));
+}
+
+/// Issue #7, item 5: the scoped nullifier `keccak256(m·P_scope)` is one per user and scope,
+/// whatever the credential or epoch, and is bound to the credential's `m` by the proof.
+#[test]
+fn scoped_nullifiers_are_per_user_and_scope() {
+    let mut rng = rng(12);
+    let (gpk, auths) = setup(&mut rng, 2, 3);
+    let alice = UserSecret::random_with_rng(&mut rng);
+    let bob = UserSecret::random_with_rng(&mut rng);
+    let ma = register(&mut rng, &alice, 12);
+    let mb = register(&mut rng, &bob, 13);
+    // Two credentials of Alice (epochs 1 and 2, other signers), one of Bob.
+    let a1 = issue(&mut rng, &gpk, &auths, &alice, &ma, 1, &[0, 1]);
+    let a2 = issue(&mut rng, &gpk, &auths, &alice, &ma, 2, &[1, 2]);
+    let b1 = issue(&mut rng, &gpk, &auths, &bob, &mb, 1, &[0, 2]);
+    let record = scoped_ctx(1, 0x51);
+    let same_record_later = scoped_ctx(2, 0x51);
+    let other_record = scoped_ctx(1, 0x52);
+
+    let first = a1
+        .show_with_rng(&mut rng, &gpk, &record)
+        .expect("an accepted scope");
+    let again = a2
+        .show_with_rng(&mut rng, &gpk, &same_record_later)
+        .expect("an accepted scope");
+    let bobs = b1
+        .show_with_rng(&mut rng, &gpk, &record)
+        .expect("an accepted scope");
+    let elsewhere = a1
+        .show_with_rng(&mut rng, &gpk, &other_record)
+        .expect("an accepted scope");
+    for (t, c, e) in [
+        (&first, &record, 1),
+        (&again, &same_record_later, 2),
+        (&bobs, &record, 1),
+        (&elsewhere, &other_record, 1),
+    ] {
+        assert!(t.is_scoped());
+        assert!(t.verify(&gpk, c, e).is_ok());
+    }
+    assert_eq!(first.nullifier(), again.nullifier(), "one user, one scope");
+    assert_ne!(first.nullifier(), bobs.nullifier(), "two users, one scope");
+    assert_ne!(
+        first.nullifier(),
+        elsewhere.nullifier(),
+        "one user, two scopes"
+    );
+    // The scope point is per contract and registry too: the same scope word elsewhere gives
+    // another nullifier.
+    let mut other_contract = record;
+    other_contract.verifying_contract[0] ^= 1;
+    let mut other_registry = record;
+    other_registry.registry[0] ^= 1;
+    for c in [other_contract, other_registry] {
+        let t = a1
+            .show_with_rng(&mut rng, &gpk, &c)
+            .expect("an accepted scope");
+        assert!(t.verify(&gpk, &c, 1).is_ok());
+        assert_ne!(t.nullifier(), first.nullifier());
+    }
+    // Unscoped tokens keep a fresh nullifier per show.
+    let u1 = a1
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
+    let u2 = a1
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope");
+    assert!(!u1.is_scoped());
+    assert_ne!(u1.nullifier(), u2.nullifier());
+
+    // N is bound to the credential's m: Bob's N in Alice's token (same scope) fails the proof,
+    // so Bob cannot burn Alice's nullifier and Alice cannot escape hers.
+    let mut b = first.to_bytes();
+    b[233..265].copy_from_slice(&bobs.to_bytes()[233..265]);
+    assert_eq!(
+        Token::from_bytes(&b)
+            .expect("canonical")
+            .verify(&gpk, &record, 1)
+            .map_err(|e| e.0)
+            .err(),
+        Some(TokenVerificationError::InvalidProof)
+    );
+    // A scoped token traces like any other.
+    let tag = first.verify(&gpk, &record, 1).expect("ok").tracing_tag();
+    let shares: Vec<_> = auths[..2]
+        .iter()
+        .map(|a| a.trace_share_with_rng(&mut rng, &tag))
+        .collect();
+    assert_eq!(trace(&gpk, &tag, &shares), Ok(ma));
+}
+
+/// Issue #7, low items: a verified trace share remembers the key it was checked against and a
+/// verified dealing its session, so combining refuses mixed inputs.
+#[test]
+fn combining_checks_the_key_and_session_of_verified_inputs() {
+    let mut rng = rng(13);
+    let (gpk, auths) = setup(&mut rng, 2, 3);
+    let (other_gpk, other_auths) = setup(&mut rng, 2, 3);
+    let user = UserSecret::random_with_rng(&mut rng);
+    let m = register(&mut rng, &user, 14);
+    let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0, 1]);
+    let tag = cred
+        .show_with_rng(&mut rng, &gpk, &ctx(1))
+        .expect("an accepted scope")
+        .verify(&gpk, &ctx(1), 1)
+        .expect("ok")
+        .tracing_tag();
+    let mine = auths[0].trace_share_with_rng(&mut rng, &tag);
+    let foreign = TraceShare::from_bytes(
+        &other_auths[1]
+            .trace_share_with_rng(&mut rng, &tag)
+            .to_bytes(),
+    )
+    .expect("decodes")
+    .verify(&other_gpk, &tag)
+    .expect("valid for its own key");
+    assert_eq!(
+        trace(&gpk, &tag, &[mine, foreign]),
+        Err(TraceError::ShareForAnotherKey)
+    );
+    let good = auths[1].trace_share_with_rng(&mut rng, &tag);
+    assert_eq!(trace(&gpk, &tag, &[mine, good]), Ok(m));
+
+    let params = ThresholdParams::new(2, 2).expect("params");
+    let session = DkgSession {
+        params,
+        id: [1; 32],
+    };
+    let other = DkgSession {
+        params,
+        id: [2; 32],
+    };
+    let d1 = Dealer::new_with_rng(&mut rng, &session, 1).expect("dealer");
+    let d2 = Dealer::new_with_rng(&mut rng, &other, 2).expect("dealer");
+    let v1 = d1.dealing().verify(&session).expect("valid");
+    let v2 = d2.dealing().verify(&other).expect("valid for its session");
+    assert_eq!(v2.session(), &other);
+    assert_eq!(
+        GroupPublicKey::from_dealings(&session, &[v1.clone(), v2.clone()]),
+        Err(DkgError::WrongSession { dealer: 2 })
+    );
+    // Shares of dealings from two sessions do not make a key either.
+    let gpk12 =
+        GroupPublicKey::from_dealings(&session, std::slice::from_ref(&v1)).expect("one dealer");
+    let s1 = d1.share_for(1).expect("share").verify(&v1).expect("ok");
+    let s2 = d2.share_for(1).expect("share").verify(&v2).expect("ok");
+    assert_eq!(
+        AuthoritySecretKey::from_dkg(&gpk12, 1, &[s1, s2]).map(|k| k.index()),
+        Err(DkgError::WrongSession { dealer: 2 })
+    );
 }

@@ -1,11 +1,17 @@
-//! Known-answer vectors in `tests/vectors/identity_v1.json` for the Solidity verifier.
+//! Known-answer vectors in `tests/vectors/identity_v2.json` for the Solidity verifier
+//! (format version 2: issuance proof of knowledge of `d`, token bound to the registry, scoped
+//! nullifiers).
 //!
 //! * `generate_vectors` (ignored) rewrites the file from a seeded ChaCha20 RNG:
 //!   `cargo test -p medshare-identity --test vectors -- --ignored generate_vectors`.
 //! * `vectors_are_reproduced` regenerates everything in memory and compares it with the file,
 //!   then decodes and verifies the tokens and shares from the file's bytes alone.
 //! * `evm_view_checks` re-does the on-chain checks from the EVM-view values only (transcript
-//!   rebuilt from words, keccak, G1 arithmetic, one pairing product), and rejects tampering.
+//!   rebuilt from words, keccak, G1 arithmetic, the hash of the scope to G1 with a square root
+//!   by exponentiation as the contract does, one pairing product), and rejects tampering.
+//!
+//! Tokens are bound to the registry address, so the vectors name the one the contract tests
+//! and the gas report deploy: `CREATE(0xdede…de, nonce 1)` (the consortium is nonce 0).
 
 mod common;
 
@@ -14,10 +20,10 @@ use std::path::PathBuf;
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{One, PrimeField};
+use ark_ff::{Field, One, PrimeField};
 use common::*;
 use medshare_identity::{
-    GroupPublicKey, Token, TokenContext, TraceShare, UserSecret, generator_g1_evm,
+    GroupPublicKey, Scope, Token, TokenContext, TraceShare, UserSecret, generator_g1_evm,
     generator_g2_evm, generator_h1_evm, neg_generator_g1_evm, trace, trace_combine_evm_inputs,
 };
 use serde_json::{Value, json};
@@ -26,7 +32,21 @@ use sha3::{Digest, Keccak256};
 const SEED: u64 = 0x6d65_6473_6861_7265; // "medshare"
 
 fn path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/identity_v1.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/identity_v2.json")
+}
+
+/// The deployer of the vectors' registry and its nonce at that deployment.
+const REGISTRY_DEPLOYER: [u8; 20] = [0xde; 20];
+const REGISTRY_NONCE: u8 = 1;
+
+/// `CREATE` address `keccak256(rlp([deployer, nonce]))[12..]` for a nonce in `1..=0x7f`.
+fn create_address(deployer: &[u8; 20], nonce: u8) -> [u8; 20] {
+    let rlp = [&[0xd6, 0x94][..], deployer, &[nonce]].concat();
+    Keccak256::digest(rlp)[12..].try_into().expect("20 bytes")
+}
+
+fn registry() -> [u8; 20] {
+    create_address(&REGISTRY_DEPLOYER, REGISTRY_NONCE)
 }
 
 fn hex(b: &[u8]) -> String {
@@ -61,10 +81,12 @@ fn tag_json(ascii: &str) -> Value {
 fn ctx_json(c: &TokenContext) -> Value {
     json!({
         "chain_id": c.chain_id,
+        "registry": hex(&c.registry),
         "verifying_contract": hex(&c.verifying_contract),
         "action": hex(&c.action),
         "sender": hex(&c.sender),
         "nonce": hex(&c.nonce),
+        "scope": hex(&c.scope.map_or([0; 32], |s| s.to_bytes())),
         "words": hex(&c.to_words()),
     })
 }
@@ -81,7 +103,7 @@ fn case(
     let user = UserSecret::random_with_rng(rng);
     let m = register(rng, &user, 0x42);
     let cred = issue(rng, gpk, auths, &user, &m, epoch, signers);
-    let tok = cred.show_with_rng(rng, gpk, &c);
+    let tok = cred.show_with_rng(rng, gpk, &c).expect("an accepted scope");
     let e = tok.evm_inputs(gpk, &c);
     let v = tok.verify(gpk, &c, epoch).expect("valid");
     let tag = v.tracing_tag();
@@ -92,6 +114,7 @@ fn case(
     let traced = trace(gpk, &tag, &shares).expect("traced");
     assert_eq!(traced, m);
     let combine = trace_combine_evm_inputs(&tag, &shares);
+    let opt = |p: &Option<[u8; 64]>| p.as_ref().map_or(Value::Null, g1j);
     json!({
         "epoch": epoch,
         "context": ctx_json(&c),
@@ -103,6 +126,8 @@ fn case(
             "nu": g2j(&e.nu),
             "c1": g1j(&e.c1),
             "c2": g1j(&e.c2),
+            "scope_point": opt(&e.scope_point),
+            "nullifier_point": opt(&e.nullifier_point),
             "c": hex(&e.c),
             "z_m": hex(&e.z_m),
             "z_r": hex(&e.z_r),
@@ -110,6 +135,7 @@ fn case(
             "a1": g1j(&e.a1),
             "a2": g1j(&e.a2),
             "a3": g1j(&e.a3),
+            "a4": opt(&e.a4),
             "transcript": hex(&e.transcript),
             "digest": hex(&e.digest),
             "challenge": hex(&e.challenge),
@@ -146,12 +172,24 @@ fn generate() -> Value {
     let mut rng = rng(SEED);
     let (gpk, auths) = setup(&mut rng, 3, 5);
     let gk = gpk.to_evm_points();
-    let c1 = ctx(0x01);
-    let mut c2 = ctx(0x02);
-    c2.action = TokenContext::action_id("medshare.record.write");
-    c2.chain_id = 2026;
+    let registry = registry();
+    let c1 = TokenContext {
+        registry,
+        ..ctx(0x01)
+    };
+    let scoped = TokenContext {
+        scope: Scope::new(Keccak256::digest(b"record-1").into()),
+        ..c1
+    };
+    let mut c3 = TokenContext {
+        registry,
+        scope: Scope::new([0x5c; 32]),
+        ..ctx(0x02)
+    };
+    c3.action = TokenContext::action_id("medshare.record.write");
+    c3.chain_id = 2026;
     json!({
-        "format": "medshare-identity vectors v1",
+        "format": "medshare-identity vectors v2",
         "description": "Known-answer vectors; see docs/identity.md. G1 points {x,y}, G2 points {x_c1,x_c0,y_c1,y_c0} (EIP-197 order: imaginary part first), 32-byte big-endian hex. Challenges are keccak256(transcript) mod r; proofs are in (c, z) form: recompute the commitments, rebuild the transcript, compare the challenge with c.",
         "generator": "cargo test -p medshare-identity --test vectors -- --ignored generate_vectors",
         "rng": "rand_chacha 0.3 ChaCha20Rng::seed_from_u64(0x6d65647368617265)",
@@ -162,11 +200,17 @@ fn generate() -> Value {
             "G2": g2j(&generator_g2_evm()),
         },
         "domain_tags": {
-            "token": tag_json("MEDSHARE-ID-v1/token"),
+            "token": tag_json("MEDSHARE-ID-v2/token"),
+            "scope_to_g1": tag_json("MEDSHARE-ID-v2/scope-to-G1"),
             "trace_share": tag_json("MEDSHARE-ID-v1/trace-share"),
             "registration": tag_json("MEDSHARE-ID-v1/registration"),
-            "issuance_request": tag_json("MEDSHARE-ID-v1/issuance-request"),
+            "issuance_request": tag_json("MEDSHARE-ID-v2/issuance-request"),
             "dkg_pop": tag_json("MEDSHARE-ID-v1/dkg-pop"),
+        },
+        "registry": {
+            "address": hex(&registry),
+            "deployer": hex(&REGISTRY_DEPLOYER),
+            "nonce": REGISTRY_NONCE,
         },
         "group_key": {
             "bytes": hex(&gpk.to_bytes()),
@@ -180,7 +224,8 @@ fn generate() -> Value {
         },
         "cases": [
             case(&mut rng, &gpk, &auths, 7, c1, &[0, 1, 2], &[0, 2, 4]),
-            case(&mut rng, &gpk, &auths, 8, c2, &[1, 3, 4], &[3, 1, 2]),
+            case(&mut rng, &gpk, &auths, 7, scoped, &[2, 3, 4], &[1, 2, 3]),
+            case(&mut rng, &gpk, &auths, 8, c3, &[1, 3, 4], &[3, 1, 2]),
         ],
     })
 }
@@ -190,7 +235,7 @@ fn load() -> Value {
 }
 
 #[test]
-#[ignore = "rewrites tests/vectors/identity_v1.json"]
+#[ignore = "rewrites tests/vectors/identity_v2.json"]
 fn generate_vectors() {
     let mut s = serde_json::to_string_pretty(&generate()).expect("json");
     s.push('\n');
@@ -214,11 +259,14 @@ fn vectors_are_reproduced() {
         let cx = &c["context"];
         let ctx = TokenContext {
             chain_id: cx["chain_id"].as_u64().expect("u64"),
+            registry: unhex(s(cx, "registry")).try_into().expect("20"),
             verifying_contract: unhex(s(cx, "verifying_contract")).try_into().expect("20"),
             action: unhex(s(cx, "action")).try_into().expect("32"),
             sender: unhex(s(cx, "sender")).try_into().expect("20"),
             nonce: unhex(s(cx, "nonce")).try_into().expect("32"),
+            scope: Scope::new(unhex(s(cx, "scope")).try_into().expect("32")),
         };
+        assert_eq!(ctx.registry, registry());
         assert_eq!(hex(&ctx.to_words()), s(cx, "words"));
         let tok = Token::from_bytes(&unhex(s(&c["token"], "bytes"))).expect("token");
         let v = tok
@@ -300,6 +348,49 @@ fn tag(file: &Value, name: &str) -> Vec<u8> {
     unhex(s(&file["domain_tags"][name], "keccak256"))
 }
 
+/// `P_scope` as the contract derives it from the context words (chain, registry, contract,
+/// scope): 512-bit try-and-increment, square root `(x³ + 3)^((q + 1) / 4)`, smaller root.
+fn evm_scope_point(file: &Value, words: &[u8]) -> Option<G1Projective> {
+    let scope = &words[192..224];
+    if scope.iter().all(|&b| b == 0) {
+        return None;
+    }
+    let head = [
+        tag(file, "scope_to_g1"),
+        words[..96].to_vec(),
+        scope.to_vec(),
+    ]
+    .concat();
+    // (q + 1) / 4
+    let exponent = Fq::from_be_bytes_mod_order(&unhex(
+        "0x0c19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f52",
+    ))
+    .into_bigint();
+    for ctr in 0u64..256 {
+        let mut wide = Vec::with_capacity(64);
+        for j in [2 * ctr, 2 * ctr + 1] {
+            let mut w = [0u8; 32];
+            w[24..].copy_from_slice(&j.to_be_bytes());
+            wide.extend_from_slice(&Keccak256::digest([head.as_slice(), &w].concat()));
+        }
+        let x = Fq::from_be_bytes_mod_order(&wide);
+        let y2 = x * x * x + Fq::from(3u64);
+        let mut y = y2.pow(exponent.0);
+        if y * y != y2 {
+            continue;
+        }
+        if y.into_bigint() > (-y).into_bigint() {
+            y = -y;
+        }
+        return Some(G1Affine::new(x, y).into_group());
+    }
+    panic!("no point in 256 candidates")
+}
+
+fn opt_point(v: &Value) -> Option<G1Projective> {
+    (!v.is_null()).then(|| p1(v))
+}
+
 fn evm_verify_token(file: &Value, c: &Value, t: &Value) -> bool {
     let g = &file["generators"];
     let k = &file["group_key"];
@@ -308,6 +399,12 @@ fn evm_verify_token(file: &Value, c: &Value, t: &Value) -> bool {
     else {
         return false;
     };
+    let words = unhex(s(&c["context"], "words"));
+    let scope_point = evm_scope_point(file, &words);
+    let n = opt_point(&t["nullifier_point"]);
+    if scope_point.is_some() != n.is_some() {
+        return false;
+    }
     let e = Fr::from(c["epoch"].as_u64().expect("epoch"));
     let kappa = p1(&t["kappa"]);
     let k_prime = kappa - p1(&k["X"]) - p1(&k["Y_e"]) * e;
@@ -316,7 +413,7 @@ fn evm_verify_token(file: &Value, c: &Value, t: &Value) -> bool {
     let a3 = p1(&g["H1"]) * z_m + p1(&k["T"]) * z_k - p1(&t["c2"]) * ch;
     let mut epoch_word = [0u8; 32];
     epoch_word[24..].copy_from_slice(&c["epoch"].as_u64().expect("epoch").to_be_bytes());
-    let transcript = [
+    let mut parts = vec![
         tag(file, "token"),
         word(&g["G1"]),
         word(&g["H1"]),
@@ -325,17 +422,21 @@ fn evm_verify_token(file: &Value, c: &Value, t: &Value) -> bool {
         word(&k["Y_e"]),
         word(&k["T"]),
         epoch_word.to_vec(),
-        unhex(s(&c["context"], "words")),
+        words,
         word(&t["kappa"]),
         word(&t["h"]),
         word(&t["nu"]),
         word(&t["c1"]),
         word(&t["c2"]),
-        to_words(&a1),
-        to_words(&a2),
-        to_words(&a3),
-    ]
-    .concat();
+    ];
+    if let (Some(p), Some(n)) = (&scope_point, &n) {
+        parts.extend([to_words(p), to_words(n)]);
+    }
+    parts.extend([to_words(&a1), to_words(&a2), to_words(&a3)]);
+    if let (Some(p), Some(n)) = (&scope_point, &n) {
+        parts.push(to_words(&(*p * z_m - *n * ch)));
+    }
+    let transcript = parts.concat();
     let digest = Keccak256::digest(&transcript);
     if Fr::from_be_bytes_mod_order(&digest) != ch {
         return false;
@@ -356,10 +457,15 @@ fn evm_verify_token(file: &Value, c: &Value, t: &Value) -> bool {
     .0
     .is_one();
     // the recorded values are exactly what a contract computes
+    let nullified = match &n {
+        Some(_) => word(&t["nullifier_point"]),
+        None => word(&t["kappa"]),
+    };
     let consistent = hex(&transcript) == s(t, "transcript")
         && hex(&digest) == s(t, "digest")
         && hex(&pairing_input) == s(t, "pairing_input")
-        && hex(&Keccak256::digest(word(&t["kappa"]))) == s(t, "nullifier");
+        && hex(&Keccak256::digest(nullified)) == s(t, "nullifier")
+        && scope_point.map(|p| to_words(&p)) == opt_point(&t["scope_point"]).map(|p| to_words(&p));
     !h.is_zero() && pairing_ok && consistent
 }
 
@@ -416,11 +522,34 @@ fn evm_view_checks() {
             bad[f] = Value::String(hex(&b));
             assert!(!evm_verify_token(&file, c, &bad), "tampered {f} accepted");
         }
-        for f in ["kappa", "c1", "c2"] {
+        let fields: &[&str] = if t["nullifier_point"].is_null() {
+            &["kappa", "c1", "c2"]
+        } else {
+            &["kappa", "c1", "c2", "nullifier_point"]
+        };
+        for &f in fields {
             let mut bad = t.clone();
             bad[f] = file["generators"]["H1"].clone(); // on the curve, but wrong
             assert!(!evm_verify_token(&file, c, &bad), "tampered {f} accepted");
         }
+        // Another scope (or dropping it) changes P_scope and the transcript.
+        let mut bad_scope = c.clone();
+        let mut w = unhex(s(&c["context"], "words"));
+        w[223] ^= 1;
+        bad_scope["context"]["words"] = Value::String(hex(&w));
+        assert!(
+            !evm_verify_token(&file, &bad_scope, t),
+            "other scope accepted"
+        );
+        // Another registry sharing the key set.
+        let mut bad_registry = c.clone();
+        let mut w = unhex(s(&c["context"], "words"));
+        w[63] ^= 1;
+        bad_registry["context"]["words"] = Value::String(hex(&w));
+        assert!(
+            !evm_verify_token(&file, &bad_registry, t),
+            "other registry accepted"
+        );
         let mut bad = t.clone();
         bad["h"] = file["generators"]["G2"].clone();
         assert!(!evm_verify_token(&file, c, &bad), "tampered h' accepted");
@@ -429,7 +558,7 @@ fn evm_view_checks() {
         assert!(!evm_verify_token(&file, c, &bad), "tampered nu accepted");
         let mut bad_ctx = c.clone();
         let mut w = unhex(s(&c["context"], "words"));
-        w[159] ^= 1;
+        w[191] ^= 1;
         bad_ctx["context"]["words"] = Value::String(hex(&w));
         assert!(
             !evm_verify_token(&file, &bad_ctx, t),

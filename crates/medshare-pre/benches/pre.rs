@@ -23,12 +23,20 @@ fn pre(c: &mut Criterion) {
     g.bench_function("MasterSecret::derive_label_key+public_key", |b| {
         b.iter(|| msk.derive_label_key(black_box(b"record:42")).public_key())
     });
+    g.bench_function("MasterSecret::derive_delegation_key+verifying_key", |b| {
+        b.iter(|| {
+            msk.derive_delegation_key(black_box(b"record:42"))
+                .verifying_key()
+        })
+    });
     g.bench_function("SecretKey::random+public_key", |b| {
         b.iter(|| SecretKey::random_with_rng(&mut rng).public_key())
     });
 
     let sk = msk.derive_label_key(b"record:42");
     let pk = sk.public_key();
+    let dsk = msk.derive_delegation_key(b"record:42");
+    let vk = dsk.verifying_key();
     let bob = SecretKey::random_with_rng(&mut rng);
     let bob_pk = bob.public_key();
 
@@ -50,12 +58,12 @@ fn pre(c: &mut Criterion) {
         b.iter(|| decrypt_original(&sk, &capsule, black_box(&ct)))
     });
     g.bench_function("generate_kfrags(3-of-5)", |b| {
-        b.iter(|| generate_kfrags_with_rng(&mut rng, &sk, &bob_pk, 3, 5))
+        b.iter(|| generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob_pk, 3, 5))
     });
-    let kfrags = generate_kfrags_with_rng(&mut rng, &sk, &bob_pk, 3, 5).expect("ok");
+    let kfrags = generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob_pk, 3, 5).expect("ok");
     g.bench_function("KeyFrag::verify", |b| {
         let k = kfrags[0].clone().unverify();
-        b.iter(|| k.clone().verify(&pk, &bob_pk).is_ok())
+        b.iter(|| k.clone().verify(&pk, &vk, &bob_pk).is_ok())
     });
     g.bench_function("reencrypt", |b| {
         b.iter(|| reencrypt_with_rng(&mut rng, &capsule, black_box(&kfrags[0])))
@@ -74,7 +82,7 @@ fn pre(c: &mut Criterion) {
     });
     g.bench_function("CapsuleFrag::verify", |b| {
         let c = cfrags[0].unverify();
-        b.iter(|| c.verify(&capsule, &pk, &bob_pk).is_ok())
+        b.iter(|| c.verify(&capsule, &pk, &vk, &bob_pk).is_ok())
     });
     g.bench_function("Capsule::open_reencrypted(3)", |b| {
         b.iter(|| capsule.open_reencrypted(&bob, black_box(&cfrags[..3])))

@@ -7,6 +7,7 @@ use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Zero;
 use rand_core::{CryptoRng, RngCore};
+use zeroize::Zeroizing;
 
 use crate::capsule_frag::VerifiedCapsuleFrag;
 use crate::curve::{
@@ -37,7 +38,8 @@ pub enum OpenReencryptedError {
     /// No capsule fragments were given.
     NoCapsuleFrags,
     /// The fragments come from different delegations (different precursors `X_A`), or were
-    /// verified against another capsule or another receiving key.
+    /// verified against another capsule, another receiving key, or another label (delegating
+    /// or verifying key).
     MismatchedCapsuleFrags,
     /// Two fragments share a key-fragment id (or a share index).
     RepeatingCapsuleFrags,
@@ -74,15 +76,16 @@ impl Capsule {
     /// Encapsulates a fresh key to `pk`: returns the capsule (public) and the DEM key.
     pub fn new_with_rng(rng: &mut (impl CryptoRng + RngCore), pk: &PublicKey) -> (Self, DemKey) {
         loop {
-            let r = curve::random_nonzero_scalar(rng);
-            let u = curve::random_nonzero_scalar(rng);
-            let sum = r + u;
+            let r = Zeroizing::new(curve::random_nonzero_scalar(rng));
+            let u = Zeroizing::new(curve::random_nonzero_scalar(rng));
+            let sum = Zeroizing::new(*r + *u);
             if sum.is_zero() {
                 continue;
             }
             let [e, v, k] =
                 curve::normalize([curve::mul_g(&r), curve::mul_g(&u), curve::mul(&pk.0, &sum)]);
-            let s = u + r * Self::challenge(&e, &v);
+            let k = Zeroizing::new(k);
+            let s = *u + *r * Self::challenge(&e, &v);
             let capsule = Self { e, v, s };
             let key = DemKey::from_shared_point(&k, &capsule);
             return (capsule, key);
@@ -124,7 +127,12 @@ impl Capsule {
         let precursor = first.cfrag.precursor;
         let pk_b = receiving_sk.public_key();
         for (i, c) in cfrags.iter().enumerate() {
-            if c.cfrag.precursor != precursor || c.capsule != *self || c.receiving_pk != pk_b {
+            if c.cfrag.precursor != precursor
+                || c.capsule != *self
+                || c.receiving_pk != pk_b
+                || c.delegating_pk != first.delegating_pk
+                || c.verifying_key != first.verifying_key
+            {
                 return Err(OpenReencryptedError::MismatchedCapsuleFrags);
             }
             if cfrags[..i]
@@ -134,19 +142,26 @@ impl Capsule {
                 return Err(OpenReencryptedError::RepeatingCapsuleFrags);
             }
         }
-        let dh = curve::mul(&precursor, &receiving_sk.0.0).into_affine();
-        let d = shared_d(&precursor, &pk_b.0, &dh);
-        let xs: alloc::vec::Vec<Fr> = cfrags
-            .iter()
-            .map(|c| share_index(&precursor, &pk_b.0, &dh, &c.cfrag.kfrag_id))
-            .collect();
-        let mut acc = G1Projective::zero();
+        // DH, d, the share indices and the sum are secrets of the requester (with t proxies'
+        // shares they rebuild the label key; the sum is the KEM key).
+        let dh = Zeroizing::new(curve::mul(&precursor, &receiving_sk.0.0).into_affine());
+        let d = Zeroizing::new(shared_d(&precursor, &pk_b.0, &dh));
+        let xs: Zeroizing<alloc::vec::Vec<Fr>> = Zeroizing::new(
+            cfrags
+                .iter()
+                .map(|c| share_index(&precursor, &pk_b.0, &dh, &c.cfrag.kfrag_id))
+                .collect(),
+        );
+        let mut acc = Zeroizing::new(G1Projective::zero());
         for (i, c) in cfrags.iter().enumerate() {
-            let lambda = curve::lagrange_at_zero(&xs, i)
-                .ok_or(OpenReencryptedError::RepeatingCapsuleFrags)?;
-            acc += curve::mul(&c.cfrag.w1, &(d * lambda));
+            let coefficient = Zeroizing::new(
+                *d * curve::lagrange_at_zero(&xs, i)
+                    .ok_or(OpenReencryptedError::RepeatingCapsuleFrags)?,
+            );
+            *acc += curve::mul(&c.cfrag.w1, &coefficient);
         }
-        Ok(DemKey::from_shared_point(&acc.into_affine(), self))
+        let k = Zeroizing::new(acc.into_affine());
+        Ok(DemKey::from_shared_point(&k, self))
     }
 
     /// `0x12 || E (32) || V (32) || s (32, big-endian)` = 97 bytes.
@@ -197,6 +212,39 @@ mod tests {
         assert!(capsule.is_valid());
         assert_eq!(capsule.open_original(&sk).as_bytes(), key.as_bytes());
         assert_eq!(Capsule::from_bytes(&capsule.to_bytes()), Ok(capsule));
+    }
+
+    #[test]
+    fn open_reencrypted_checks_the_label_keys() {
+        // Fragments that share X_A, the capsule and the requester but were verified under
+        // another label's keys (e.g. a second owner signing a copy of the public X_A) are not
+        // combined.
+        let mut rng = ChaCha20Rng::seed_from_u64(13);
+        let msk = MasterSecret::random_with_rng(&mut rng);
+        let (sk, dsk) = (msk.derive_label_key(b"l"), msk.derive_delegation_key(b"l"));
+        let bob = SecretKey::random_with_rng(&mut rng);
+        let (capsule, key) = Capsule::new_with_rng(&mut rng, &sk.public_key());
+        let kfrags = crate::generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob.public_key(), 2, 2)
+            .expect("ok");
+        let cfrags: alloc::vec::Vec<_> = kfrags
+            .iter()
+            .map(|k| crate::reencrypt_with_rng(&mut rng, &capsule, k))
+            .collect();
+        let opened = capsule.open_reencrypted(&bob, &cfrags).expect("opens");
+        assert_eq!(opened.as_bytes(), key.as_bytes());
+        let other = msk.derive_delegation_key(b"m");
+        let mut relabelled = cfrags.clone();
+        relabelled[1].verifying_key = other.verifying_key();
+        assert_eq!(
+            capsule.open_reencrypted(&bob, &relabelled).map(|_| ()),
+            Err(OpenReencryptedError::MismatchedCapsuleFrags)
+        );
+        let mut relabelled = cfrags;
+        relabelled[1].delegating_pk = msk.derive_label_key(b"m").public_key();
+        assert_eq!(
+            capsule.open_reencrypted(&bob, &relabelled).map(|_| ()),
+            Err(OpenReencryptedError::MismatchedCapsuleFrags)
+        );
     }
 
     #[test]

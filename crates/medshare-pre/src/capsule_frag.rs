@@ -19,7 +19,7 @@ use crate::curve::{
 use crate::encoding::{self, DecodeError, WireType, Writer};
 use crate::hashing_ds::{self, Transcript};
 use crate::key_frag::{KeyFragSignature, VerifiedKeyFrag, signature_transcript};
-use crate::keys::{PublicKey, SecretScalar, fmt_hex};
+use crate::keys::{DelegationVerifyingKey, PublicKey, SecretScalar, fmt_hex};
 
 /// A re-encrypted capsule fragment with its proof of correct re-encryption.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -34,13 +34,15 @@ pub struct CapsuleFrag {
     pub(crate) kfrag_signature: KeyFragSignature,
 }
 
-/// A [`CapsuleFrag`] verified against a capsule and the delegating / receiving keys; only
-/// [`CapsuleFrag::verify`] and [`reencrypt_with_rng`] produce one. It remembers the capsule and
-/// receiving key it was verified for, and [`Capsule::open_reencrypted`] checks them.
+/// A [`CapsuleFrag`] verified against a capsule and the delegating, verifying and receiving
+/// keys; only [`CapsuleFrag::verify`] and [`reencrypt_with_rng`] produce one. It remembers all
+/// four, and [`Capsule::open_reencrypted`] checks that the fragments it combines agree on them.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct VerifiedCapsuleFrag {
     pub(crate) cfrag: CapsuleFrag,
     pub(crate) capsule: Capsule,
+    pub(crate) delegating_pk: PublicKey,
+    pub(crate) verifying_key: DelegationVerifyingKey,
     pub(crate) receiving_pk: PublicKey,
 }
 
@@ -55,10 +57,14 @@ impl core::ops::Deref for VerifiedCapsuleFrag {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CapsuleFragVerificationError {
     /// The owner's signature on the key fragment (`id`, `U1`, `X_A`) does not verify for the
-    /// given delegating and receiving keys.
+    /// given delegating, verifying and receiving keys.
     IncorrectKeyFragSignature,
     /// The DLEQ proof does not show `W1 = rk·(E + V)` for the signed `U1 = rk·U`.
     IncorrectReencryption,
+    /// The verifying key given is the label public key itself: whoever holds `a_L` (t proxies
+    /// and the requester, after the collusion of `docs/pre.md` §9) could sign under it, so it
+    /// proves no consent. Metadata that stores it so is refused, never trusted.
+    LabelKeyAsVerifyingKey,
 }
 
 impl fmt::Display for CapsuleFragVerificationError {
@@ -66,6 +72,9 @@ impl fmt::Display for CapsuleFragVerificationError {
         f.write_str(match self {
             Self::IncorrectKeyFragSignature => "key fragment signature is invalid",
             Self::IncorrectReencryption => "re-encryption proof is invalid",
+            Self::LabelKeyAsVerifyingKey => {
+                "the delegation verifying key is the label public key itself"
+            }
         })
     }
 }
@@ -106,26 +115,32 @@ impl CapsuleFrag {
         self.kfrag_id
     }
 
-    /// Verifies the owner's signature on the key fragment, then the DLEQ proof
-    /// `z·W = W2 + h·W1`, `z·U = U2 + h·U1` with `W = E + V` and `h` the keccak challenge of
-    /// the DLEQ transcript (`docs/pre.md` §6.3). On failure the fragment is handed back with
-    /// the error.
+    /// Verifies the owner's signature on the key fragment under `verifying_key` (the label's
+    /// delegation verifying key, taken like `delegating_pk` from the record's metadata), then
+    /// the DLEQ proof `z·W = W2 + h·W1`, `z·U = U2 + h·U1` with `W = E + V` and `h` the keccak
+    /// challenge of the DLEQ transcript (`docs/pre.md` §6.3). On failure the fragment is handed
+    /// back with the error.
     // Handing the rejected input back (umbral-pre style) is worth the large `Err`.
     #[allow(clippy::result_large_err)]
     pub fn verify(
         self,
         capsule: &Capsule,
         delegating_pk: &PublicKey,
+        verifying_key: &DelegationVerifyingKey,
         receiving_pk: &PublicKey,
     ) -> Result<VerifiedCapsuleFrag, (CapsuleFragVerificationError, Self)> {
+        if verifying_key.0 == delegating_pk.0 {
+            return Err((CapsuleFragVerificationError::LabelKeyAsVerifyingKey, self));
+        }
         let t = signature_transcript(
             delegating_pk,
+            verifying_key,
             receiving_pk,
             &self.precursor,
             &self.kfrag_id,
             &self.commitment,
         );
-        if !self.kfrag_signature.verify(delegating_pk, t) {
+        if !self.kfrag_signature.verify(verifying_key, t) {
             return Err((
                 CapsuleFragVerificationError::IncorrectKeyFragSignature,
                 self,
@@ -141,6 +156,8 @@ impl CapsuleFrag {
         Ok(VerifiedCapsuleFrag {
             cfrag: self,
             capsule: *capsule,
+            delegating_pk: *delegating_pk,
+            verifying_key: *verifying_key,
             receiving_pk: *receiving_pk,
         })
     }
@@ -255,6 +272,8 @@ pub fn reencrypt_with_rng(
     VerifiedCapsuleFrag {
         cfrag,
         capsule: *capsule,
+        delegating_pk: kfrag.delegating_pk,
+        verifying_key: kfrag.verifying_key,
         receiving_pk: kfrag.receiving_pk,
     }
 }

@@ -14,7 +14,7 @@ pub(crate) use medshare_bn254::{
     G1_LEN as POINT_LEN, SCALAR_LEN, g1_from_bytes as point_from_bytes, g1_mul as mul,
     g1_mul_generator as mul_g, g1_normalize as normalize, g1_to_bytes as point_to_bytes,
     g1_to_evm as point_to_evm, lagrange_at_zero, nonzero_scalar_from_be, random_bytes32,
-    random_nonzero_scalar, scalar_from_be, scalar_to_be,
+    random_nonzero_scalar, scalar_from_be, scalar_to_be, u64_word,
 };
 
 /// The second generator `U`: the first try-and-increment point of

@@ -7,7 +7,7 @@ use crate::capsule::Capsule;
 use crate::capsule_frag::{CapsuleFrag, proof_transcript};
 use crate::curve::{self, GENERATOR_U, point_to_evm, scalar_to_be};
 use crate::key_frag::signature_transcript;
-use crate::keys::PublicKey;
+use crate::keys::{DelegationVerifyingKey, PublicKey};
 
 /// The generator `G = (1, 2)` as 64 bytes `x || y`.
 pub fn generator_g_evm() -> [u8; 64] {
@@ -20,12 +20,14 @@ pub fn generator_u_evm() -> [u8; 64] {
 }
 
 /// Inputs of the on-chain check of one capsule fragment: the kfrag signature
-/// (`z_sig·G == R + c·pk_A`, 2 ecMul + 1 ecAdd) and the DLEQ proof (`W = E + V`;
+/// (`z_sig·G == R + c·vk_L`, 2 ecMul + 1 ecAdd) and the DLEQ proof (`W = E + V`;
 /// `z·W == W2 + h·W1` and `z·U == U2 + h·U1`, 4 ecMul + 3 ecAdd).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapsuleFragEvmInputs {
     /// Delegating (label) public key `pk_A`.
     pub delegating_pk: [u8; 64],
+    /// The label's delegation verifying key `vk_L`, under which the kfrag is signed.
+    pub verifying_key: [u8; 64],
     /// Receiving (requester) public key `pk_B`.
     pub receiving_pk: [u8; 64],
     /// Capsule `E`.
@@ -68,17 +70,19 @@ pub struct CapsuleFragEvmInputs {
 
 impl CapsuleFrag {
     /// The EVM view of this fragment's verification for `capsule`, `delegating_pk`,
-    /// `receiving_pk` (computed whether or not the fragment is valid).
+    /// `verifying_key`, `receiving_pk` (computed whether or not the fragment is valid).
     pub fn evm_inputs(
         &self,
         capsule: &Capsule,
         delegating_pk: &PublicKey,
+        verifying_key: &DelegationVerifyingKey,
         receiving_pk: &PublicKey,
     ) -> CapsuleFragEvmInputs {
         use ark_ec::CurveGroup;
         let pt = proof_transcript(capsule, delegating_pk, receiving_pk, self);
         let mut st = signature_transcript(
             delegating_pk,
+            verifying_key,
             receiving_pk,
             &self.precursor,
             &self.kfrag_id,
@@ -87,6 +91,7 @@ impl CapsuleFrag {
         st.g1(&self.kfrag_signature.r);
         CapsuleFragEvmInputs {
             delegating_pk: delegating_pk.to_evm_bytes(),
+            verifying_key: verifying_key.to_evm_bytes(),
             receiving_pk: receiving_pk.to_evm_bytes(),
             e: point_to_evm(&capsule.e),
             v: point_to_evm(&capsule.v),

@@ -4,7 +4,8 @@
 //! `rk = a · d⁻¹` with `d = H(X_A, pk_B, x_A·pk_B)` is shared with a random polynomial `f` of
 //! degree `t - 1`, `f(0) = rk`; fragment `i` holds `rk_i = f(x_i)` with the share index
 //! `x_i = H(X_A, pk_B, x_A·pk_B, id_i)`, its commitment `U1_i = rk_i·U`, and a Schnorr
-//! signature by the label key over `(pk_A, pk_B, X_A, id_i, U1_i)`.
+//! signature by the label's delegation-signing key `dsk_L` (not the label key `a`, which a
+//! requester and `t` proxies can rebuild) over `(pk_A, vk_L, pk_B, X_A, id_i, U1_i)`.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -19,11 +20,13 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::curve::{
     self, POINT_LEN, SCALAR_LEN, point_from_bytes, point_to_bytes, point_to_evm, scalar_from_be,
-    scalar_to_be,
+    scalar_to_be, u64_word,
 };
 use crate::encoding::{self, DecodeError, WireType, Writer};
 use crate::hashing_ds::{self, Transcript};
-use crate::keys::{LabelSecretKey, PublicKey, SecretScalar, fmt_hex};
+use crate::keys::{
+    DelegationSigningKey, DelegationVerifyingKey, LabelSecretKey, PublicKey, SecretScalar, fmt_hex,
+};
 
 /// `d = H_wide("MEDSHARE-PRE-v1/kfrag/d", X_A || pk_B || DH)` (points as 64-byte `x || y`).
 pub(crate) fn shared_d(precursor: &G1Affine, pk_b: &G1Affine, dh: &G1Affine) -> Fr {
@@ -56,17 +59,18 @@ pub(crate) fn share_index(
 }
 
 /// A Schnorr signature `(R, z)` on BN254 G1 with a keccak challenge: valid iff
-/// `z·G = R + c·pk_A`, `c = keccak256(transcript || R) mod r`.
+/// `z·G = R + c·vk_L`, `c = keccak256(transcript || R) mod r`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct KeyFragSignature {
     pub(crate) r: G1Affine,
     pub(crate) z: Fr,
 }
 
-/// The signed statement of a kfrag, without `R`: `keccak256(tag) || G || pk_A || pk_B || X_A ||
-/// id || U1`.
+/// The signed statement of a kfrag, without `R`: `keccak256(tag) || G || pk_A || vk_L || pk_B ||
+/// X_A || id || U1`.
 pub(crate) fn signature_transcript(
     delegating_pk: &PublicKey,
+    verifying_key: &DelegationVerifyingKey,
     receiving_pk: &PublicKey,
     precursor: &G1Affine,
     id: &[u8; 32],
@@ -75,6 +79,7 @@ pub(crate) fn signature_transcript(
     let mut t = Transcript::new(hashing_ds::KFRAG_SIGNATURE);
     t.g1(&curve::generator())
         .g1(&delegating_pk.0)
+        .g1(&verifying_key.0)
         .g1(&receiving_pk.0)
         .g1(precursor)
         .bytes32(id)
@@ -83,10 +88,14 @@ pub(crate) fn signature_transcript(
 }
 
 impl KeyFragSignature {
-    pub(crate) fn verify(&self, delegating_pk: &PublicKey, mut transcript: Transcript) -> bool {
+    pub(crate) fn verify(
+        &self,
+        verifying_key: &DelegationVerifyingKey,
+        mut transcript: Transcript,
+    ) -> bool {
         transcript.g1(&self.r);
         let c = transcript.challenge();
-        curve::mul_g(&self.z) == curve::mul(&delegating_pk.0, &c) + self.r
+        curve::mul_g(&self.z) == curve::mul(&verifying_key.0, &c) + self.r
     }
 }
 
@@ -101,12 +110,14 @@ pub struct KeyFrag {
     pub(crate) signature: KeyFragSignature,
 }
 
-/// A [`KeyFrag`] checked against the delegating and receiving public keys; only
-/// [`KeyFrag::verify`] and [`generate_kfrags_with_rng`] produce one.
+/// A [`KeyFrag`] checked against the delegating (label) public key, the label's delegation
+/// verifying key and the receiving public key, which it remembers; only [`KeyFrag::verify`]
+/// and [`generate_kfrags_with_rng`] produce one.
 #[derive(Clone)]
 pub struct VerifiedKeyFrag {
     pub(crate) kfrag: KeyFrag,
     pub(crate) delegating_pk: PublicKey,
+    pub(crate) verifying_key: DelegationVerifyingKey,
     pub(crate) receiving_pk: PublicKey,
 }
 
@@ -115,8 +126,13 @@ pub struct VerifiedKeyFrag {
 pub enum KeyFragVerificationError {
     /// The commitment `U1` is not `rk·U`.
     IncorrectCommitment,
-    /// The owner's signature over the fragment does not verify for these public keys.
+    /// The owner's signature over the fragment does not verify for these keys.
     IncorrectSignature,
+    /// The verifying key given is the label public key itself, under which whoever holds
+    /// `a_L` could sign (see [`CapsuleFragVerificationError::LabelKeyAsVerifyingKey`]).
+    ///
+    /// [`CapsuleFragVerificationError::LabelKeyAsVerifyingKey`]: crate::CapsuleFragVerificationError::LabelKeyAsVerifyingKey
+    LabelKeyAsVerifyingKey,
 }
 
 impl fmt::Display for KeyFragVerificationError {
@@ -124,6 +140,9 @@ impl fmt::Display for KeyFragVerificationError {
         f.write_str(match self {
             Self::IncorrectCommitment => "key fragment commitment is incorrect",
             Self::IncorrectSignature => "key fragment signature is invalid",
+            Self::LabelKeyAsVerifyingKey => {
+                "the delegation verifying key is the label public key itself"
+            }
         })
     }
 }
@@ -154,37 +173,45 @@ impl KeyFrag {
     /// Length of [`to_bytes`](Self::to_bytes).
     pub const ENCODED_LEN: usize = 1 + 32 + SCALAR_LEN + 3 * POINT_LEN + SCALAR_LEN;
 
-    /// The fragment id (32 random bytes chosen by the owner).
+    /// The fragment id (32 bytes, a hedged random scalar chosen by the owner).
     pub fn id(&self) -> [u8; 32] {
         self.id
     }
 
-    /// Checks the commitment (`U1 = rk·U`) and the owner's signature for `delegating_pk`
-    /// (the label public key) and `receiving_pk` (the requester's). On failure the fragment is
-    /// handed back with the error.
+    /// Checks the commitment (`U1 = rk·U`) and the owner's signature under `verifying_key`
+    /// over `delegating_pk` (the label public key), `verifying_key` and `receiving_pk` (the
+    /// requester's). The verifier takes the label's two keys from a trusted source (the
+    /// record's metadata), never from the fragment. On failure the fragment is handed back with
+    /// the error.
     // Handing the rejected input back (umbral-pre style) is worth the large `Err`.
     #[allow(clippy::result_large_err)]
     pub fn verify(
         self,
         delegating_pk: &PublicKey,
+        verifying_key: &DelegationVerifyingKey,
         receiving_pk: &PublicKey,
     ) -> Result<VerifiedKeyFrag, (KeyFragVerificationError, Self)> {
+        if verifying_key.0 == delegating_pk.0 {
+            return Err((KeyFragVerificationError::LabelKeyAsVerifyingKey, self));
+        }
         if curve::mul_u(&self.rk.0) != self.commitment {
             return Err((KeyFragVerificationError::IncorrectCommitment, self));
         }
         let t = signature_transcript(
             delegating_pk,
+            verifying_key,
             receiving_pk,
             &self.precursor,
             &self.id,
             &self.commitment,
         );
-        if !self.signature.verify(delegating_pk, t) {
+        if !self.signature.verify(verifying_key, t) {
             return Err((KeyFragVerificationError::IncorrectSignature, self));
         }
         Ok(VerifiedKeyFrag {
             kfrag: self,
             delegating_pk: *delegating_pk,
+            verifying_key: *verifying_key,
             receiving_pk: *receiving_pk,
         })
     }
@@ -269,17 +296,29 @@ impl PartialEq for VerifiedKeyFrag {
     fn eq(&self, other: &Self) -> bool {
         self.kfrag == other.kfrag
             && self.delegating_pk == other.delegating_pk
+            && self.verifying_key == other.verifying_key
             && self.receiving_pk == other.receiving_pk
     }
 }
 
 /// Makes `shares` key fragments of the delegation of `delegating_sk`'s label to
-/// `receiving_pk`; any `threshold` of them re-encrypt a capsule the requester can open.
+/// `receiving_pk`, signed with the label's `signing_key`; any `threshold` of them re-encrypt a
+/// capsule the requester can open.
 ///
 /// Non-interactive: only the requester's public key is needed.
+///
+/// `rng` must be a cryptographically secure RNG. The secret randomness (`x_A`, the
+/// polynomial, the ids, the signature nonces) is hedged: each value is derived from fresh RNG
+/// output together with `a` and `dsk_L`, the delegation's public keys, `threshold`, `shares`
+/// and a counter. A stuck RNG therefore cannot make the retry loops spin forever, and a predictable
+/// one reveals `x_A` (hence `x_A·pk_B`, the value that lets `t` proxies rebuild `a` without the
+/// requester) to nobody who lacks `dsk_L`. What a faulty RNG does lose is freshness: two
+/// delegations with the same keys and parameters then repeat each other, which the proxies can
+/// see.
 pub fn generate_kfrags_with_rng(
     rng: &mut (impl CryptoRng + RngCore),
     delegating_sk: &LabelSecretKey,
+    signing_key: &DelegationSigningKey,
     receiving_pk: &PublicKey,
     threshold: usize,
     shares: usize,
@@ -291,30 +330,53 @@ pub fn generate_kfrags_with_rng(
         return Err(GenerateKFragsError::ThresholdExceedsShares);
     }
     let a = &delegating_sk.0.0;
+    let dsk = &signing_key.secret.0;
     let delegating_pk = delegating_sk.public_key();
+    let verifying_key = signing_key.verifying_key;
+    let hedge = hashing_ds::DelegationHedge::new(
+        &Zeroizing::new(curve::random_bytes32(rng)),
+        &Zeroizing::new([*a, *dsk]),
+        &[
+            &point_to_evm(&delegating_pk.0),
+            &point_to_evm(&verifying_key.0),
+            &point_to_evm(&receiving_pk.0),
+            &u64_word(threshold as u64),
+            &u64_word(shares as u64),
+        ],
+    );
 
-    // Precursor X_A = x_A·G and the non-interactive secret d (probability 2^-254 of a retry).
-    let (x_a, precursor, dh, d_inv) = loop {
-        let x_a = SecretScalar(curve::random_nonzero_scalar(rng));
+    // Precursor X_A = x_A·G and the non-interactive secret d; a retry (x_A = 0 or d = 0) has
+    // probability about 2^-253 and moves the counter.
+    let mut attempt = 0u64;
+    let (precursor, dh, d_inv) = loop {
+        let x_a = SecretScalar(hedge.scalar(hashing_ds::KFRAG_PRECURSOR, attempt));
+        attempt += 1;
+        if x_a.0.is_zero() {
+            continue;
+        }
         let [precursor, dh] =
             curve::normalize([curve::mul_g(&x_a.0), curve::mul(&receiving_pk.0, &x_a.0)]);
+        let dh = Zeroizing::new(dh);
         if let Some(d_inv) = shared_d(&precursor, &receiving_pk.0, &dh).inverse() {
-            break (x_a, precursor, dh, SecretScalar(d_inv));
+            break (precursor, dh, SecretScalar(d_inv));
         }
     };
-    drop(x_a);
 
     // f(x) = rk + c_1 x + ... + c_{t-1} x^{t-1}
-    let mut coefficients: Vec<Fr> = Vec::with_capacity(threshold);
+    let mut coefficients: Zeroizing<Vec<Fr>> = Zeroizing::new(Vec::with_capacity(threshold));
     coefficients.push(*a * d_inv.0);
-    for _ in 1..threshold {
-        coefficients.push(curve::random_nonzero_scalar(rng));
+    drop(d_inv);
+    for j in 1..threshold {
+        coefficients.push(hedge.scalar(hashing_ds::KFRAG_COEFFICIENT, j as u64));
     }
 
+    // Ids and share indices; a retry (x_i = 0 or a repeated x_i) moves the counter.
     let mut ids: Vec<[u8; 32]> = Vec::with_capacity(shares);
-    let mut xs: Vec<Fr> = Vec::with_capacity(shares);
+    let mut xs: Zeroizing<Vec<Fr>> = Zeroizing::new(Vec::with_capacity(shares));
+    let mut attempt = 0u64;
     while ids.len() < shares {
-        let id = curve::random_bytes32(rng);
+        let id = scalar_to_be(&hedge.scalar(hashing_ds::KFRAG_ID, attempt));
+        attempt += 1;
         let x = share_index(&precursor, &receiving_pk.0, &dh, &id);
         if x.is_zero() || xs.contains(&x) {
             continue;
@@ -322,6 +384,7 @@ pub fn generate_kfrags_with_rng(
         ids.push(id);
         xs.push(x);
     }
+    drop(dh);
     let rks: Vec<SecretScalar> = xs
         .iter()
         .map(|x| {
@@ -333,22 +396,30 @@ pub fn generate_kfrags_with_rng(
             )
         })
         .collect();
-    coefficients.zeroize();
+    drop(coefficients);
+    drop(xs);
 
     let commitments = G1Projective::normalize_batch(
         &rks.iter().map(|rk| curve::mul_u(&rk.0)).collect::<Vec<_>>(),
     );
 
-    // Schnorr signatures with hedged nonces.
+    // Schnorr signatures by dsk_L with hedged nonces.
     let mut transcripts = Vec::with_capacity(shares);
     let mut nonces = Vec::with_capacity(shares);
     for (id, commitment) in ids.iter().zip(&commitments) {
-        let t = signature_transcript(&delegating_pk, receiving_pk, &precursor, id, commitment);
-        let random = curve::random_bytes32(rng);
+        let t = signature_transcript(
+            &delegating_pk,
+            &verifying_key,
+            receiving_pk,
+            &precursor,
+            id,
+            commitment,
+        );
+        let random = Zeroizing::new(curve::random_bytes32(rng));
         nonces.push(SecretScalar(hashing_ds::hedged_nonce(
             hashing_ds::KFRAG_SIGNATURE_NONCE,
             &random,
-            a,
+            dsk,
             t.as_bytes(),
         )));
         transcripts.push(t);
@@ -368,7 +439,7 @@ pub fn generate_kfrags_with_rng(
         .zip(nonces.iter().zip(rs))
         .map(|((((id, rk), commitment), mut t), (k, r))| {
             t.g1(&r);
-            let z = k.0 + t.challenge() * a;
+            let z = k.0 + t.challenge() * dsk;
             VerifiedKeyFrag {
                 kfrag: KeyFrag {
                     id,
@@ -378,6 +449,7 @@ pub fn generate_kfrags_with_rng(
                     signature: KeyFragSignature { r, z },
                 },
                 delegating_pk,
+                verifying_key,
                 receiving_pk: *receiving_pk,
             }
         })
@@ -389,6 +461,7 @@ pub fn generate_kfrags_with_rng(
 #[cfg(feature = "default-rng")]
 pub fn generate_kfrags(
     delegating_sk: &LabelSecretKey,
+    signing_key: &DelegationSigningKey,
     receiving_pk: &PublicKey,
     threshold: usize,
     shares: usize,
@@ -396,6 +469,7 @@ pub fn generate_kfrags(
     generate_kfrags_with_rng(
         &mut rand_core::OsRng,
         delegating_sk,
+        signing_key,
         receiving_pk,
         threshold,
         shares,
@@ -406,26 +480,47 @@ pub fn generate_kfrags(
 mod tests {
     use super::*;
     use crate::keys::{MasterSecret, SecretKey};
+    use ark_ff::PrimeField;
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
-    fn setup() -> (LabelSecretKey, SecretKey, Box<[VerifiedKeyFrag]>) {
+    struct Owner {
+        sk: LabelSecretKey,
+        dsk: DelegationSigningKey,
+    }
+
+    impl Owner {
+        fn new(rng: &mut ChaCha20Rng, label: &[u8]) -> Self {
+            let msk = MasterSecret::random_with_rng(rng);
+            Self {
+                sk: msk.derive_label_key(label),
+                dsk: msk.derive_delegation_key(label),
+            }
+        }
+    }
+
+    fn setup() -> (Owner, SecretKey, Box<[VerifiedKeyFrag]>) {
         let mut rng = ChaCha20Rng::seed_from_u64(21);
-        let sk = MasterSecret::random_with_rng(&mut rng).derive_label_key(b"l");
+        let owner = Owner::new(&mut rng, b"l");
         let bob = SecretKey::random_with_rng(&mut rng);
-        let kfrags = generate_kfrags_with_rng(&mut rng, &sk, &bob.public_key(), 2, 3)
-            .expect("valid parameters");
-        (sk, bob, kfrags)
+        let kfrags =
+            generate_kfrags_with_rng(&mut rng, &owner.sk, &owner.dsk, &bob.public_key(), 2, 3)
+                .expect("valid parameters");
+        (owner, bob, kfrags)
     }
 
     #[test]
     fn kfrags_verify_and_round_trip() {
-        let (sk, bob, kfrags) = setup();
+        let (owner, bob, kfrags) = setup();
         for vk in kfrags.iter() {
             let k = KeyFrag::from_bytes(vk.to_bytes().as_slice()).expect("decodes");
             assert_eq!(k, vk.clone().unverify());
             let v = k
-                .verify(&sk.public_key(), &bob.public_key())
+                .verify(
+                    &owner.sk.public_key(),
+                    &owner.dsk.verifying_key(),
+                    &bob.public_key(),
+                )
                 .expect("verifies");
             assert_eq!(&v, vk);
         }
@@ -433,24 +528,40 @@ mod tests {
 
     #[test]
     fn bad_kfrags_are_rejected() {
-        let (sk, bob, kfrags) = setup();
+        let (owner, bob, kfrags) = setup();
+        let (pk, vk) = (owner.sk.public_key(), owner.dsk.verifying_key());
         let mut k = kfrags[0].clone().unverify();
         k.rk.0 += Fr::from(1u64);
         let (err, _) = k
-            .verify(&sk.public_key(), &bob.public_key())
+            .verify(&pk, &vk, &bob.public_key())
             .expect_err("tampered share");
         assert_eq!(err, KeyFragVerificationError::IncorrectCommitment);
 
         let k = kfrags[0].clone().unverify();
         let (err, _) = k
-            .verify(&bob.public_key(), &bob.public_key())
+            .verify(&bob.public_key(), &vk, &bob.public_key())
             .expect_err("wrong delegating key");
+        assert_eq!(err, KeyFragVerificationError::IncorrectSignature);
+
+        // The label key is never a verifying key (the version 1 construction).
+        let k = kfrags[0].clone().unverify();
+        let (err, _) = k
+            .verify(&pk, &DelegationVerifyingKey(pk.0), &bob.public_key())
+            .expect_err("label key as verifying key");
+        assert_eq!(err, KeyFragVerificationError::LabelKeyAsVerifyingKey);
+
+        let mut rng = ChaCha20Rng::seed_from_u64(23);
+        let other = Owner::new(&mut rng, b"l");
+        let k = kfrags[0].clone().unverify();
+        let (err, _) = k
+            .verify(&pk, &other.dsk.verifying_key(), &bob.public_key())
+            .expect_err("another owner's verifying key");
         assert_eq!(err, KeyFragVerificationError::IncorrectSignature);
 
         let mut k = kfrags[0].clone().unverify();
         k.id[0] ^= 1;
         let (err, _) = k
-            .verify(&sk.public_key(), &bob.public_key())
+            .verify(&pk, &vk, &bob.public_key())
             .expect_err("tampered id");
         assert_eq!(err, KeyFragVerificationError::IncorrectSignature);
     }
@@ -458,15 +569,44 @@ mod tests {
     #[test]
     fn parameter_errors() {
         let mut rng = ChaCha20Rng::seed_from_u64(22);
-        let sk = MasterSecret::random_with_rng(&mut rng).derive_label_key(b"l");
-        let pk = sk.public_key();
+        let owner = Owner::new(&mut rng, b"l");
+        let pk = owner.sk.public_key();
         assert_eq!(
-            generate_kfrags_with_rng(&mut rng, &sk, &pk, 0, 3).map(|_| ()),
+            generate_kfrags_with_rng(&mut rng, &owner.sk, &owner.dsk, &pk, 0, 3).map(|_| ()),
             Err(GenerateKFragsError::ZeroThreshold)
         );
         assert_eq!(
-            generate_kfrags_with_rng(&mut rng, &sk, &pk, 4, 3).map(|_| ()),
+            generate_kfrags_with_rng(&mut rng, &owner.sk, &owner.dsk, &pk, 4, 3).map(|_| ()),
             Err(GenerateKFragsError::ThresholdExceedsShares)
         );
+    }
+
+    #[test]
+    fn predictable_rng_does_not_reveal_the_precursor_secret() {
+        // An attacker who knows the RNG's seed replays its output stream. Unhedged generation
+        // takes x_A from that stream (the first draw, in version 1); hedged generation mixes in
+        // a and dsk_L, so no scalar read off the stream is log_G X_A.
+        let mut rng = ChaCha20Rng::seed_from_u64(24);
+        let owner = Owner::new(&mut rng, b"l");
+        let bob = SecretKey::random_with_rng(&mut rng).public_key();
+        let seed = [0x5a; 32];
+        let kfrags = generate_kfrags_with_rng(
+            &mut ChaCha20Rng::from_seed(seed),
+            &owner.sk,
+            &owner.dsk,
+            &bob,
+            3,
+            5,
+        )
+        .expect("ok");
+        let precursor = kfrags[0].kfrag.precursor;
+        let mut replay = ChaCha20Rng::from_seed(seed);
+        let unhedged = curve::random_nonzero_scalar(&mut ChaCha20Rng::from_seed(seed));
+        assert_ne!(curve::mul_g(&unhedged), precursor);
+        for _ in 0..64 {
+            let block = curve::random_bytes32(&mut replay);
+            let guess = Fr::from_be_bytes_mod_order(&block);
+            assert_ne!(curve::mul_g(&guess), precursor);
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! Keys: the owner's [`MasterSecret`], per-label [`LabelSecretKey`]s derived from it, the
-//! requester's [`SecretKey`] and the [`PublicKey`] of either.
+//! Keys: the owner's [`MasterSecret`], and derived from it per label a [`LabelSecretKey`]
+//! (decryption) and a [`DelegationSigningKey`] (signs grants; public [`DelegationVerifyingKey`]);
+//! the requester's [`SecretKey`]; the [`PublicKey`] of a label or requester.
 
 use core::fmt;
 
@@ -26,7 +27,8 @@ pub(crate) fn fmt_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
     Ok(())
 }
 
-/// The owner's root secret: 32 random bytes from which every label key is derived.
+/// The owner's root secret: 32 random bytes from which every label key and delegation-signing
+/// key is derived.
 ///
 /// Never leaves the owner's keystore. Zeroized on drop; `Debug` prints no secret.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -69,14 +71,31 @@ impl MasterSecret {
     /// with `ctr = 0` (incremented only in the 2^-254 event of a zero scalar). Deterministic and
     /// one-way: label keys have no algebraic relation to each other or to `msk`.
     pub fn derive_label_key(&self, label: &[u8]) -> LabelSecretKey {
-        let hk = Hkdf::<Sha256>::new(Some(hashing_ds::LABEL_KEY_SALT), &self.0);
+        LabelSecretKey(self.derive_scalar(hashing_ds::LABEL_KEY_INFO, label))
+    }
+
+    /// Derives the delegation-signing key of `label`, which signs every key fragment of the
+    /// label's grants:
+    ///
+    /// `dsk_L = OS2IP(HKDF-SHA256(salt = "MEDSHARE-PRE-v1/label-key/salt", ikm = msk,
+    ///          info = "MEDSHARE-PRE-v2/delegation-key/info" || u64be(len(L)) || L || ctr, 64)) mod r`
+    ///
+    /// Same extract step as [`derive_label_key`](Self::derive_label_key), another expand
+    /// info: `dsk_L` and `sk_L` are independent pseudorandom values, so the `sk_L` that a
+    /// colluding requester and `t` proxies can rebuild (`docs/pre.md` §9) says nothing about
+    /// `dsk_L`. One key per label keeps the grants of different records unlinkable.
+    pub fn derive_delegation_key(&self, label: &[u8]) -> DelegationSigningKey {
+        DelegationSigningKey::new(self.derive_scalar(hashing_ds::DELEGATION_KEY_INFO, label))
+    }
+
+    fn derive_scalar(&self, info: &[u8], label: &[u8]) -> SecretScalar {
+        let hk = Hkdf::<Sha256>::new(Some(hashing_ds::MASTER_KEY_SALT), &self.0);
         let len = (label.len() as u64).to_be_bytes();
         let mut ctr: u8 = 0;
         loop {
-            let s =
-                hashing_ds::wide_scalar(&hk, &[hashing_ds::LABEL_KEY_INFO, &len, label, &[ctr]]);
+            let s = hashing_ds::wide_scalar(&hk, &[info, &len, label, &[ctr]]);
             if !s.is_zero() {
-                return LabelSecretKey(SecretScalar(s));
+                return SecretScalar(s);
             }
             ctr = ctr.wrapping_add(1);
         }
@@ -133,6 +152,39 @@ pub struct LabelSecretKey(pub(crate) SecretScalar);
 /// A requester's (delegatee's) secret key: a random scalar.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct SecretKey(pub(crate) SecretScalar);
+
+/// The secret key `dsk_L` with which the owner signs the key fragments of one label's grants,
+/// obtained from [`MasterSecret::derive_delegation_key`]. Verifiers expect its
+/// [`DelegationVerifyingKey`], published next to the label public key (e.g. in the record's
+/// on-chain metadata). Independent of the [`LabelSecretKey`], so a coalition that rebuilds
+/// the label key still cannot sign delegations.
+#[derive(Clone)]
+pub struct DelegationSigningKey {
+    pub(crate) secret: SecretScalar,
+    // Computed once: every delegation signs it into its transcripts.
+    pub(crate) verifying_key: DelegationVerifyingKey,
+}
+
+impl DelegationSigningKey {
+    fn new(secret: SecretScalar) -> Self {
+        let verifying_key = DelegationVerifyingKey(secret.public_key().0);
+        Self {
+            secret,
+            verifying_key,
+        }
+    }
+
+    /// The matching verifying key `dsk_L · G`.
+    pub fn verifying_key(&self) -> DelegationVerifyingKey {
+        self.verifying_key
+    }
+}
+
+impl fmt::Debug for DelegationSigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DelegationSigningKey(<redacted>)")
+    }
+}
 
 macro_rules! secret_key_common {
     ($ty:ident) => {
@@ -215,6 +267,42 @@ impl PublicKey {
     }
 }
 
+/// The public key `vk_L = dsk_L·G` that a label's key fragments are signed with: a
+/// non-identity point of BN254 G1. Kfrag and cfrag verifiers take it next to the label's
+/// [`PublicKey`]; it is distinct from every label public key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DelegationVerifyingKey(pub(crate) G1Affine);
+
+impl DelegationVerifyingKey {
+    /// Length of [`to_bytes`](Self::to_bytes).
+    pub const ENCODED_LEN: usize = PublicKey::ENCODED_LEN;
+
+    /// `0x11 || point (32 bytes, arkworks compressed)`: the [`PublicKey`] encoding (both are
+    /// G1 points; the type codes `0x6..0xF` belong to `medshare-identity`). Which of the two a
+    /// value is follows from where it is stored, and the type system keeps them apart here.
+    pub fn to_bytes(&self) -> [u8; Self::ENCODED_LEN] {
+        PublicKey(self.0).to_bytes()
+    }
+
+    /// Decodes [`to_bytes`](Self::to_bytes); see [`DecodeError`] for what is rejected.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        PublicKey::from_bytes(bytes).map(|pk| Self(pk.0))
+    }
+
+    /// The point as the EVM sees it: `x || y`, 32 bytes big-endian each.
+    pub fn to_evm_bytes(&self) -> [u8; 64] {
+        point_to_evm(&self.0)
+    }
+}
+
+impl fmt::Debug for DelegationVerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DelegationVerifyingKey(")?;
+        fmt_hex(f, &self.to_bytes())?;
+        f.write_str(")")
+    }
+}
+
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PublicKey(")?;
@@ -247,12 +335,43 @@ mod tests {
     }
 
     #[test]
+    fn delegation_keys_are_independent_of_label_keys() {
+        let mut rng = ChaCha20Rng::seed_from_u64(10);
+        let msk = MasterSecret::random_with_rng(&mut rng);
+        let sk = msk.derive_label_key(b"record-1");
+        let dsk = msk.derive_delegation_key(b"record-1");
+        // Deterministic, per label, and never the label key itself.
+        assert!(bool::from(
+            dsk.secret
+                .ct_eq(&msk.derive_delegation_key(b"record-1").secret)
+        ));
+        assert!(!bool::from(dsk.secret.ct_eq(&sk.0)));
+        assert!(!bool::from(
+            dsk.secret
+                .ct_eq(&msk.derive_delegation_key(b"record-2").secret)
+        ));
+        assert_ne!(dsk.verifying_key().0, sk.public_key().0);
+        assert_eq!(dsk.verifying_key().0, dsk.secret.public_key().0);
+        // No small algebraic relation either (the additive shapes an attacker would try).
+        let (a, s) = (sk.0.0, dsk.secret.0);
+        for k in 1u64..=4 {
+            assert_ne!(s, a * Fr::from(k));
+            assert_ne!(s, a + Fr::from(k));
+            assert_ne!(s, -a * Fr::from(k));
+        }
+        let vk = dsk.verifying_key();
+        assert_eq!(DelegationVerifyingKey::from_bytes(&vk.to_bytes()), Ok(vk));
+    }
+
+    #[test]
     fn debug_is_redacted() {
         let mut rng = ChaCha20Rng::seed_from_u64(8);
         let msk = MasterSecret::random_with_rng(&mut rng);
         let sk = msk.derive_label_key(b"x");
         assert_eq!(format!("{msk:?}"), "MasterSecret(<redacted>)");
         assert_eq!(format!("{sk:?}"), "LabelSecretKey(<redacted>)");
+        let dsk = msk.derive_delegation_key(b"x");
+        assert_eq!(format!("{dsk:?}"), "DelegationSigningKey(<redacted>)");
     }
 
     #[test]

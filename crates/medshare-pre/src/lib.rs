@@ -4,14 +4,16 @@
 //! with a streaming ChaCha20-Poly1305 DEM. The full specification, name for name with this
 //! code, is `docs/pre.md`.
 //!
-//! * **Labels.** An owner keeps one [`MasterSecret`] and derives one key pair per record or
-//!   policy ([`MasterSecret::derive_label_key`], HKDF, no algebraic relation between labels).
-//!   Proxies colluding with a requester learn at most the keys of the labels granted to that
-//!   requester, never the master secret.
+//! * **Labels.** An owner keeps one [`MasterSecret`] and derives per record or policy a key
+//!   pair ([`MasterSecret::derive_label_key`]) and an independent delegation-signing key
+//!   ([`MasterSecret::derive_delegation_key`]), both with HKDF. A requester colluding with `t`
+//!   proxies learns the keys of the labels granted to that requester, never the master secret,
+//!   and cannot sign delegations: the owner's consent stays unforgeable.
 //! * **Threshold.** A delegation is split into `n` key fragments; any `t` proxies re-encrypt.
 //! * **Verifiable.** Each [`CapsuleFrag`] carries a Chaum-Pedersen proof and the owner's
-//!   Schnorr signature on the key fragment, both with keccak256 challenges that a contract
-//!   checks with the ecAdd/ecMul precompiles ([`CapsuleFrag::evm_inputs`]).
+//!   Schnorr signature on the key fragment (by the delegation-signing key, bound to the label
+//!   public key), both with keccak256 challenges that a contract checks with the ecAdd/ecMul
+//!   precompiles ([`CapsuleFrag::evm_inputs`]).
 //! * **Streaming DEM.** STREAM construction over 64 KiB chunks, with `std::io` adapters.
 //!
 //! ```
@@ -22,10 +24,13 @@
 //! # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 //! # let mut rng = ChaCha20Rng::seed_from_u64(0);
 //!
-//! // The owner derives the key pair of one record from its master secret.
+//! // The owner derives the key pair of one record and its delegation-signing key; the record's
+//! // metadata publishes both public keys.
 //! let msk = MasterSecret::random_with_rng(&mut rng);
 //! let label_sk = msk.derive_label_key(b"record:42");
 //! let label_pk = label_sk.public_key();
+//! let signing_key = msk.derive_delegation_key(b"record:42");
+//! let label_vk = signing_key.verifying_key();
 //!
 //! // A hospital encrypts the record to the label public key.
 //! let (capsule, ciphertext) = encrypt_with_rng(&mut rng, &label_pk, b"FHIR bundle ...");
@@ -33,15 +38,17 @@
 //!
 //! // The owner grants a requester 3-of-5 access, knowing only the requester's public key.
 //! let requester = SecretKey::random_with_rng(&mut rng);
-//! let kfrags =
-//!     generate_kfrags_with_rng(&mut rng, &label_sk, &requester.public_key(), 3, 5).unwrap();
+//! let kfrags = generate_kfrags_with_rng(
+//!     &mut rng, &label_sk, &signing_key, &requester.public_key(), 3, 5,
+//! )
+//! .unwrap();
 //!
 //! // Each proxy receives its fragment as bytes, verifies it, and re-encrypts the capsule.
 //! let cfrag_bytes: Vec<_> = kfrags[..3]
 //!     .iter()
 //!     .map(|vk| {
 //!         let kfrag = medshare_pre::KeyFrag::from_bytes(vk.to_bytes().as_slice()).unwrap();
-//!         let kfrag = kfrag.verify(&label_pk, &requester.public_key()).unwrap();
+//!         let kfrag = kfrag.verify(&label_pk, &label_vk, &requester.public_key()).unwrap();
 //!         reencrypt_with_rng(&mut rng, &capsule, &kfrag).to_bytes()
 //!     })
 //!     .collect();
@@ -52,7 +59,7 @@
 //!     .map(|b| {
 //!         medshare_pre::CapsuleFrag::from_bytes(b)
 //!             .unwrap()
-//!             .verify(&capsule, &label_pk, &requester.public_key())
+//!             .verify(&capsule, &label_pk, &label_vk, &requester.public_key())
 //!             .unwrap()
 //!     })
 //!     .collect();
@@ -113,6 +120,9 @@ pub use {
         GenerateKFragsError, KeyFrag, KeyFragVerificationError, VerifiedKeyFrag,
         generate_kfrags_with_rng,
     },
-    keys::{LabelSecretKey, MasterSecret, PublicKey, SecretKey},
+    keys::{
+        DelegationSigningKey, DelegationVerifyingKey, LabelSecretKey, MasterSecret, PublicKey,
+        SecretKey,
+    },
     pre::{DecryptionError, decrypt_original, decrypt_reencrypted, encrypt_with_rng},
 };

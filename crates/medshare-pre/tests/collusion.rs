@@ -1,115 +1,52 @@
-//! The collusion attack on Umbral-style delegation, run against this crate.
+//! The collusion attack on Umbral-style delegation, run against this crate, and the forgery
+//! it would enable if the owner signed delegations with the label key.
 //!
 //! In Umbral the re-encryption key is `rk = a · d⁻¹`, shared among proxies, where
 //! `d = H(X_A, pk_B, x_A·pk_B) = H(X_A, pk_B, b·X_A)` is computable by the requester `B`.
 //! `t` colluding proxies hand `B` their shares; `B` recomputes the share indices, interpolates
 //! `rk` and gets `a = rk · d`, the delegating secret key. With one long-term key that opens
 //! everything the owner ever received. Here `a` is one label's key: the coalition opens only
-//! what was granted anyway.
+//! what was granted anyway, and since kfrags are signed by an independent delegation-signing
+//! key, it cannot grant anyone else access in the owner's name (`colluders_cannot_forge_kfrags`).
 //!
-//! The attack uses only the documented wire format (`docs/pre.md`) and hashes, not crate
-//! internals: a colluding proxy simply hands over the bytes of its key fragment.
+//! The attacks use only the documented wire format (`docs/pre.md`) and hashes, not crate
+//! internals (`common/mod.rs`).
 
-use ark_bn254::{Fr, G1Affine};
-use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInteger, Field, PrimeField, Zero};
-use ark_serialize::CanonicalDeserialize;
-use hkdf::HkdfExtract;
+mod common;
+
+use ark_bn254::Fr;
+use ark_ec::{CurveGroup, PrimeGroup};
+use ark_ff::{BigInteger, PrimeField};
+use common::{
+    candidate_signing_secrets, collude, forge, guessed_delegation_scalar, h, pk_point, scalar_of,
+    to_label_key, verifying_key_of, vk_point,
+};
 use medshare_pre::{
-    DemError, KeyFrag, LabelSecretKey, MasterSecret, PublicKey, SecretKey, VerifiedKeyFrag,
-    decrypt_original, decrypt_reencrypted, encrypt_with_rng, generate_kfrags_with_rng,
-    reencrypt_with_rng,
+    CapsuleFragVerificationError, DelegationSigningKey, DemError, KeyFrag,
+    KeyFragVerificationError, LabelSecretKey, MasterSecret, SecretKey, decrypt_original,
+    decrypt_reencrypted, encrypt_with_rng, generate_kfrags_with_rng, reencrypt_with_rng,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use sha2::Sha256;
 
-fn evm(p: &G1Affine) -> [u8; 64] {
-    let (x, y) = p.xy().expect("not identity");
-    let mut out = [0u8; 64];
-    out[..32].copy_from_slice(&x.into_bigint().to_bytes_be());
-    out[32..].copy_from_slice(&y.into_bigint().to_bytes_be());
-    out
-}
-
-/// `hash_to_scalar` as specified in docs/pre.md.
-fn h(tag: &str, parts: &[&[u8]]) -> Fr {
-    let mut ex = HkdfExtract::<Sha256>::new(Some(tag.as_bytes()));
-    for p in parts {
-        ex.input_ikm(p);
-    }
-    let (_, hk) = ex.finalize();
-    let mut okm = [0u8; 64];
-    hk.expand(&[], &mut okm).expect("64 bytes");
-    Fr::from_be_bytes_mod_order(&okm)
-}
-
-fn pk_point(pk: &PublicKey) -> G1Affine {
-    G1Affine::deserialize_compressed(&pk.to_bytes()[1..]).expect("valid")
-}
-
-fn scalar_of(sk_bytes: &[u8]) -> Fr {
-    Fr::from_be_bytes_mod_order(sk_bytes)
-}
-
-/// The attack: requester `b` plus the byte encodings of `t` key fragments.
-fn collude(b: &SecretKey, kfrags: &[VerifiedKeyFrag]) -> Fr {
-    let b_scalar = scalar_of(b.to_be_bytes().as_slice());
-    let pk_b = pk_point(&b.public_key());
-    let mut shares = Vec::new();
-    let mut precursor = None;
-    for k in kfrags {
-        let bytes = k.to_bytes(); // what the colluding proxy hands over
-        let id: [u8; 32] = bytes[1..33].try_into().expect("32");
-        let rk = Fr::from_be_bytes_mod_order(&bytes[33..65]);
-        let x_a = G1Affine::deserialize_compressed(&bytes[97..129]).expect("X_A");
-        precursor = Some(x_a);
-        shares.push((id, rk));
-    }
-    let x_a = precursor.expect("at least one fragment");
-    let dh = (x_a * b_scalar).into_affine();
-    let d = h(
-        "MEDSHARE-PRE-v1/kfrag/d",
-        &[&evm(&x_a), &evm(&pk_b), &evm(&dh)],
-    );
-    let xs: Vec<Fr> = shares
-        .iter()
-        .map(|(id, _)| {
-            h(
-                "MEDSHARE-PRE-v1/kfrag/share-index",
-                &[&evm(&x_a), &evm(&pk_b), &evm(&dh), id],
-            )
-        })
-        .collect();
-    let mut rk = Fr::zero();
-    for (i, (_, rk_i)) in shares.iter().enumerate() {
-        let mut lambda = Fr::from(1u64);
-        for (j, x_j) in xs.iter().enumerate() {
-            if i != j {
-                lambda *= *x_j * (*x_j - xs[i]).inverse().expect("distinct");
-            }
-        }
-        rk += lambda * rk_i;
-    }
-    rk * d
-}
-
-fn to_label_key(a: &Fr) -> LabelSecretKey {
-    LabelSecretKey::from_be_bytes(&a.into_bigint().to_bytes_be()).expect("non-zero")
+/// One label of one owner: its key, its delegation-signing key.
+fn label(msk: &MasterSecret, name: &[u8]) -> (LabelSecretKey, DelegationSigningKey) {
+    (msk.derive_label_key(name), msk.derive_delegation_key(name))
 }
 
 #[test]
 fn attack_recovers_a_single_long_term_key() {
     // "Plain Umbral": the owner uses ONE key for everything (here: one label for all records).
     let mut rng = ChaCha20Rng::seed_from_u64(100);
-    let owner = MasterSecret::random_with_rng(&mut rng).derive_label_key(b"everything");
+    let (owner, signer) = label(&MasterSecret::random_with_rng(&mut rng), b"everything");
     let owner_pk = owner.public_key();
     let bob = SecretKey::random_with_rng(&mut rng);
     let (c1, ct1) = encrypt_with_rng(&mut rng, &owner_pk, b"record 1 (granted)");
     let (c2, ct2) = encrypt_with_rng(&mut rng, &owner_pk, b"record 2 (never granted)");
 
     // The owner grants Bob access (intending record 1 only), 3-of-5.
-    let kfrags = generate_kfrags_with_rng(&mut rng, &owner, &bob.public_key(), 3, 5).expect("ok");
+    let kfrags =
+        generate_kfrags_with_rng(&mut rng, &owner, &signer, &bob.public_key(), 3, 5).expect("ok");
     let cfrags: Vec<_> = kfrags[..3]
         .iter()
         .map(|k| reencrypt_with_rng(&mut rng, &c1, k))
@@ -120,7 +57,7 @@ fn attack_recovers_a_single_long_term_key() {
     );
 
     // Three proxies collude with Bob: he recovers the owner's secret key...
-    let a = collude(&bob, &kfrags[2..5]);
+    let a = collude(&bob, &kfrags[2..5]).a;
     assert_eq!(a, scalar_of(owner.to_be_bytes().as_slice()));
     // ...and opens everything encrypted to it, without any further grant.
     let stolen = to_label_key(&a);
@@ -129,15 +66,15 @@ fn attack_recovers_a_single_long_term_key() {
         b"record 2 (never granted)"
     );
     // Fewer than t proxies are not enough.
-    assert_ne!(collude(&bob, &kfrags[..2]), a);
+    assert_ne!(collude(&bob, &kfrags[..2]).a, a);
 }
 
 #[test]
 fn attack_is_confined_to_the_granted_label() {
     let mut rng = ChaCha20Rng::seed_from_u64(101);
     let msk = MasterSecret::random_with_rng(&mut rng);
-    let l1 = msk.derive_label_key(b"record-1");
-    let l2 = msk.derive_label_key(b"record-2");
+    let (l1, s1) = label(&msk, b"record-1");
+    let (l2, s2) = label(&msk, b"record-2");
     let bob = SecretKey::random_with_rng(&mut rng);
     let carol = SecretKey::random_with_rng(&mut rng);
     let (c1, ct1) = encrypt_with_rng(&mut rng, &l1.public_key(), b"record 1");
@@ -145,12 +82,13 @@ fn attack_is_confined_to_the_granted_label() {
 
     // Bob is granted record 1; Carol is granted record 2. All 5 proxies of both grants collude
     // with Bob.
-    let bob_kfrags = generate_kfrags_with_rng(&mut rng, &l1, &bob.public_key(), 3, 5).expect("ok");
+    let bob_kfrags =
+        generate_kfrags_with_rng(&mut rng, &l1, &s1, &bob.public_key(), 3, 5).expect("ok");
     let carol_kfrags =
-        generate_kfrags_with_rng(&mut rng, &l2, &carol.public_key(), 3, 5).expect("ok");
+        generate_kfrags_with_rng(&mut rng, &l2, &s2, &carol.public_key(), 3, 5).expect("ok");
 
     // The coalition learns the key of label 1: what Bob was granted anyway.
-    let a1 = collude(&bob, &bob_kfrags);
+    let a1 = collude(&bob, &bob_kfrags).a;
     assert_eq!(a1, scalar_of(l1.to_be_bytes().as_slice()));
     let stolen = to_label_key(&a1);
     assert_eq!(
@@ -167,7 +105,7 @@ fn attack_is_confined_to_the_granted_label() {
 
     // It cannot use Carol's grant: without Carol's secret (or x_A) d and the share indices are
     // unknown, so the same interpolation with Bob's key yields garbage...
-    let garbage = collude(&bob, &carol_kfrags);
+    let garbage = collude(&bob, &carol_kfrags).a;
     assert_ne!(garbage, scalar_of(l2.to_be_bytes().as_slice()));
     // ...and Carol's fragments re-encrypt to Carol only.
     let cfrags: Vec<_> = carol_kfrags[..3]
@@ -179,7 +117,12 @@ fn attack_is_confined_to_the_granted_label() {
         .iter()
         .filter_map(|c| {
             c.unverify()
-                .verify(&c2, &l2.public_key(), &bob.public_key())
+                .verify(
+                    &c2,
+                    &l2.public_key(),
+                    &s2.verifying_key(),
+                    &bob.public_key(),
+                )
                 .ok()
         })
         .collect();
@@ -211,4 +154,141 @@ fn attack_is_confined_to_the_granted_label() {
     // Sanity: the kfrag layout the attack relies on is the documented one.
     let k = KeyFrag::from_bytes(bob_kfrags[0].to_bytes().as_slice()).expect("decodes");
     assert_eq!(k.id(), bob_kfrags[0].id());
+}
+
+#[test]
+fn colluders_cannot_forge_kfrags() {
+    // The owner grants Bob record 1 (3-of-5). Bob and three of its proxies collude, rebuild
+    // a_L exactly as above, and try to hand Mallory (a key they control) a delegation of the
+    // same label that the proxies, Mallory and the contract would accept as the owner's.
+    let mut rng = ChaCha20Rng::seed_from_u64(102);
+    let msk = MasterSecret::random_with_rng(&mut rng);
+    let (l1, s1) = label(&msk, b"record-1");
+    let (pk_l, vk_l) = (l1.public_key(), s1.verifying_key());
+    let bob = SecretKey::random_with_rng(&mut rng);
+    let mallory = SecretKey::random_with_rng(&mut rng);
+    let pk_m = mallory.public_key();
+    let (capsule, ct) = encrypt_with_rng(&mut rng, &pk_l, b"record 1");
+    let bob_kfrags =
+        generate_kfrags_with_rng(&mut rng, &l1, &s1, &bob.public_key(), 3, 5).expect("ok");
+
+    let loot = collude(&bob, &bob_kfrags[1..4]);
+    assert_eq!(
+        loot.a,
+        scalar_of(l1.to_be_bytes().as_slice()),
+        "a_L recovered"
+    );
+    // ...and a_L is not the signing key: nothing in the loot is log_G vk_L.
+    let guessed = guessed_delegation_scalar(&loot.a, b"record-1");
+    let guessed_msk =
+        MasterSecret::from_bytes(loot.a.into_bigint().to_bytes_be().try_into().expect("32"));
+    assert_eq!(
+        vk_point(
+            &guessed_msk
+                .derive_delegation_key(b"record-1")
+                .verifying_key()
+        ),
+        (ark_bn254::G1Projective::generator() * guessed).into_affine(),
+        "the documented derivation, recomputed by hand"
+    );
+    let candidates = candidate_signing_secrets(&loot, &bob, &guessed);
+    for (name, secret) in &candidates {
+        assert_ne!(
+            (ark_bn254::G1Projective::generator() * secret).into_affine(),
+            vk_point(&vk_l),
+            "{name} is the signing key"
+        );
+    }
+
+    // Move 1: mint a kfrag and a cfrag for Mallory, signed with each secret the coalition has.
+    for (name, secret) in &candidates {
+        // Not vacuous: claiming the key it was signed with (for a_L: the label key, the version
+        // 1 rule), the forging code makes a complete, working delegation that opens the record
+        // for Mallory.
+        let own = verifying_key_of(secret);
+        let f = forge(&mut rng, &loot.a, &pk_l, &own, &pk_m, &capsule, secret);
+        if vk_point(&own) == pk_point(&pk_l) {
+            // The v1 rule (a_L signs): even metadata that named the label key as the verifying
+            // key would not make the coalition's signature count.
+            let (err, _) = f.kfrag.verify(&pk_l, &own, &pk_m).expect_err("v1 forgery");
+            assert_eq!(err, KeyFragVerificationError::LabelKeyAsVerifyingKey);
+            let (err, _) = f
+                .cfrag
+                .verify(&capsule, &pk_l, &own, &pk_m)
+                .expect_err("v1 forgery");
+            assert_eq!(err, CapsuleFragVerificationError::LabelKeyAsVerifyingKey);
+        } else {
+            f.kfrag
+                .verify(&pk_l, &own, &pk_m)
+                .expect("valid under its own key");
+            let accepted = f
+                .cfrag
+                .verify(&capsule, &pk_l, &own, &pk_m)
+                .expect("valid under its own key");
+            assert_eq!(
+                decrypt_reencrypted(&mallory, &capsule, &[accepted], &ct).expect("opens"),
+                b"record 1"
+            );
+        }
+        // Claiming the label's real verifying key: rejected by the proxy, by Mallory, by anyone.
+        let f = forge(&mut rng, &loot.a, &pk_l, &vk_l, &pk_m, &capsule, secret);
+        let (err, _) = f
+            .kfrag
+            .verify(&pk_l, &vk_l, &pk_m)
+            .expect_err("forged kfrag accepted");
+        assert_eq!(err, KeyFragVerificationError::IncorrectSignature, "{name}");
+        let (err, _) = f
+            .cfrag
+            .verify(&capsule, &pk_l, &vk_l, &pk_m)
+            .expect_err("forged cfrag accepted");
+        assert_eq!(
+            err,
+            CapsuleFragVerificationError::IncorrectKeyFragSignature,
+            "{name}"
+        );
+    }
+
+    // Move 2: the public API with everything derivable (a_L as the label key, a delegation
+    // key of a guessed master secret).
+    let forged = generate_kfrags_with_rng(
+        &mut rng,
+        &to_label_key(&loot.a),
+        &guessed_msk.derive_delegation_key(b"record-1"),
+        &pk_m,
+        1,
+        1,
+    )
+    .expect("ok");
+    let (err, _) = forged[0]
+        .clone()
+        .unverify()
+        .verify(&pk_l, &vk_l, &pk_m)
+        .expect_err("forged kfrag accepted");
+    assert_eq!(err, KeyFragVerificationError::IncorrectSignature);
+
+    // Move 3: re-target the owner's genuine signatures. Bob's kfrags and cfrags, signed by
+    // dsk_L, name pk_B; presented for Mallory they fail.
+    for k in bob_kfrags.iter() {
+        let (err, _) = KeyFrag::from_bytes(k.to_bytes().as_slice())
+            .expect("decodes")
+            .verify(&pk_l, &vk_l, &pk_m)
+            .expect_err("re-targeted kfrag accepted");
+        assert_eq!(err, KeyFragVerificationError::IncorrectSignature);
+        let c = reencrypt_with_rng(&mut rng, &capsule, k).unverify();
+        let (err, _) = c
+            .verify(&capsule, &pk_l, &vk_l, &pk_m)
+            .expect_err("re-targeted cfrag accepted");
+        assert_eq!(err, CapsuleFragVerificationError::IncorrectKeyFragSignature);
+    }
+
+    // The coalition's loot stays what section 9 says: a_L, which decrypts label 1 (granted
+    // to Bob anyway) and, being unrelated to dsk_L, no consent.
+    assert_eq!(
+        decrypt_original(&to_label_key(&loot.a), &capsule, &ct).expect("label 1"),
+        b"record 1"
+    );
+    assert_eq!(
+        pk_point(&to_label_key(&loot.a).public_key()),
+        pk_point(&pk_l)
+    );
 }

@@ -83,10 +83,12 @@ struct Samples {
 
 fn samples() -> Samples {
     let mut rng = ChaCha20Rng::seed_from_u64(5);
-    let sk = MasterSecret::random_with_rng(&mut rng).derive_label_key(b"l");
+    let msk = MasterSecret::random_with_rng(&mut rng);
+    let (sk, dsk) = (msk.derive_label_key(b"l"), msk.derive_delegation_key(b"l"));
     let bob = SecretKey::random_with_rng(&mut rng);
     let (capsule, _) = encrypt_with_rng(&mut rng, &sk.public_key(), b"x");
-    let kfrags = generate_kfrags_with_rng(&mut rng, &sk, &bob.public_key(), 1, 1).expect("ok");
+    let kfrags =
+        generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob.public_key(), 1, 1).expect("ok");
     let cfrag = reencrypt_with_rng(&mut rng, &capsule, &kfrags[0]);
     Samples {
         pk: sk.public_key().to_bytes().to_vec(),
@@ -321,13 +323,16 @@ proptest! {
     #[test]
     fn encodings_round_trip(seed in any::<u64>()) {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        let sk = MasterSecret::random_with_rng(&mut rng).derive_label_key(&seed.to_be_bytes());
+        let msk = MasterSecret::random_with_rng(&mut rng);
+        let sk = msk.derive_label_key(&seed.to_be_bytes());
+        let dsk = msk.derive_delegation_key(&seed.to_be_bytes());
         let bob = SecretKey::random_with_rng(&mut rng);
         let pk = sk.public_key();
         prop_assert_eq!(PublicKey::from_bytes(&pk.to_bytes()), Ok(pk));
         let (capsule, _) = encrypt_with_rng(&mut rng, &pk, b"");
         prop_assert_eq!(Capsule::from_bytes(&capsule.to_bytes()), Ok(capsule));
-        let kfrags = generate_kfrags_with_rng(&mut rng, &sk, &bob.public_key(), 1, 2).expect("ok");
+        let kfrags =
+            generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob.public_key(), 1, 2).expect("ok");
         let k = KeyFrag::from_bytes(kfrags[1].to_bytes().as_slice()).expect("decodes");
         prop_assert_eq!(&k, &kfrags[1].clone().unverify());
         let c = reencrypt_with_rng(&mut rng, &capsule, &kfrags[0]);

@@ -124,11 +124,16 @@ fn variants(target: &str, good: &[u8], point_at: Option<usize>, scalar_at: Optio
 #[ignore = "rewrites fuzz/corpus"]
 fn write_seed_corpus() {
     let mut rng = ChaCha20Rng::seed_from_u64(77);
-    let sk = MasterSecret::from_bytes([0x42; 32]).derive_label_key(b"fuzz");
+    let msk = MasterSecret::from_bytes([0x42; 32]);
+    let (sk, dsk) = (
+        msk.derive_label_key(b"fuzz"),
+        msk.derive_delegation_key(b"fuzz"),
+    );
     let pk = sk.public_key();
     let bob = SecretKey::random_with_rng(&mut rng);
     let (capsule, key) = Capsule::new_with_rng(&mut rng, &pk);
-    let kfrags = generate_kfrags_with_rng(&mut rng, &sk, &bob.public_key(), 2, 3).expect("ok");
+    let kfrags =
+        generate_kfrags_with_rng(&mut rng, &sk, &dsk, &bob.public_key(), 2, 3).expect("ok");
     let cfrag = reencrypt_with_rng(&mut rng, &capsule, &kfrags[0]);
     let header = StreamHeader::new_with_rng(&mut rng, 16).expect("ok");
 

@@ -1,18 +1,21 @@
-//! End-to-end behaviour: t-of-n for every subset, wrong requester, tampering.
+//! End-to-end behaviour: t-of-n for every subset, wrong requester, tampering, faulty RNGs.
 
 use medshare_pre::{
-    Capsule, CapsuleFrag, CapsuleFragVerificationError, DecryptionError, DemError, KeyFrag,
-    KeyFragVerificationError, LabelSecretKey, MasterSecret, OpenReencryptedError, PublicKey,
-    SecretKey, VerifiedCapsuleFrag, VerifiedKeyFrag, decrypt_original, decrypt_reencrypted,
-    encrypt_with_rng, generate_kfrags_with_rng, reencrypt_with_rng,
+    Capsule, CapsuleFrag, CapsuleFragVerificationError, DecryptionError, DelegationSigningKey,
+    DelegationVerifyingKey, DemError, KeyFrag, KeyFragVerificationError, LabelSecretKey,
+    MasterSecret, OpenReencryptedError, PublicKey, SecretKey, VerifiedCapsuleFrag, VerifiedKeyFrag,
+    decrypt_original, decrypt_reencrypted, encrypt_with_rng, generate_kfrags_with_rng,
+    reencrypt_with_rng,
 };
 use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::rand_core::{CryptoRng, RngCore, SeedableRng};
 
 struct Setup {
     rng: ChaCha20Rng,
     label_sk: LabelSecretKey,
     label_pk: PublicKey,
+    signing_key: DelegationSigningKey,
+    label_vk: DelegationVerifyingKey,
     bob: SecretKey,
     capsule: Capsule,
     ciphertext: Vec<u8>,
@@ -24,6 +27,8 @@ fn setup(seed: u64) -> Setup {
     let msk = MasterSecret::random_with_rng(&mut rng);
     let label_sk = msk.derive_label_key(b"patient-7/record-3");
     let label_pk = label_sk.public_key();
+    let signing_key = msk.derive_delegation_key(b"patient-7/record-3");
+    let label_vk = signing_key.verifying_key();
     let bob = SecretKey::random_with_rng(&mut rng);
     let plaintext: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
     let (capsule, ciphertext) = encrypt_with_rng(&mut rng, &label_pk, &plaintext);
@@ -31,6 +36,8 @@ fn setup(seed: u64) -> Setup {
         rng,
         label_sk,
         label_pk,
+        signing_key,
+        label_vk,
         bob,
         capsule,
         ciphertext,
@@ -38,9 +45,14 @@ fn setup(seed: u64) -> Setup {
     }
 }
 
+fn kfrags_for(s: &mut Setup, pk: &PublicKey, t: usize, n: usize) -> Box<[VerifiedKeyFrag]> {
+    generate_kfrags_with_rng(&mut s.rng, &s.label_sk, &s.signing_key, pk, t, n)
+        .expect("valid parameters")
+}
+
 fn cfrags_for(s: &mut Setup, t: usize, n: usize) -> Vec<VerifiedCapsuleFrag> {
-    let kfrags = generate_kfrags_with_rng(&mut s.rng, &s.label_sk, &s.bob.public_key(), t, n)
-        .expect("valid parameters");
+    let bob_pk = s.bob.public_key();
+    let kfrags = kfrags_for(s, &bob_pk, t, n);
     kfrags
         .iter()
         .map(|k| reencrypt_with_rng(&mut s.rng, &s.capsule, k))
@@ -102,17 +114,17 @@ fn every_threshold_of_five() {
 fn fragments_survive_transport_and_verification() {
     let mut s = setup(2);
     let bob_pk = s.bob.public_key();
-    let kfrags = generate_kfrags_with_rng(&mut s.rng, &s.label_sk, &bob_pk, 2, 3).expect("ok");
+    let kfrags = kfrags_for(&mut s, &bob_pk, 2, 3);
     let mut verified = Vec::new();
     for k in kfrags.iter() {
         let k = KeyFrag::from_bytes(k.to_bytes().as_slice())
             .expect("decodes")
-            .verify(&s.label_pk, &bob_pk)
+            .verify(&s.label_pk, &s.label_vk, &bob_pk)
             .expect("verifies");
         let c = reencrypt_with_rng(&mut s.rng, &s.capsule, &k);
         let c = CapsuleFrag::from_bytes(&c.to_bytes()).expect("decodes");
         verified.push(
-            c.verify(&s.capsule, &s.label_pk, &bob_pk)
+            c.verify(&s.capsule, &s.label_pk, &s.label_vk, &bob_pk)
                 .expect("verifies"),
         );
     }
@@ -129,7 +141,7 @@ fn wrong_requester_fails() {
     // Eve cannot even get the fragments verified for her key...
     let (err, _) = cfrags[0]
         .unverify()
-        .verify(&s.capsule, &s.label_pk, &eve.public_key())
+        .verify(&s.capsule, &s.label_pk, &s.label_vk, &eve.public_key())
         .expect_err("signature binds pk_B");
     assert_eq!(err, CapsuleFragVerificationError::IncorrectKeyFragSignature);
     // ...and fragments verified for Bob do not open for her.
@@ -138,12 +150,12 @@ fn wrong_requester_fails() {
         Err(OpenReencryptedError::MismatchedCapsuleFrags)
     );
     // A kfrag made for Bob does not verify for Eve.
-    let kfrags =
-        generate_kfrags_with_rng(&mut s.rng, &s.label_sk, &s.bob.public_key(), 2, 3).expect("ok");
+    let bob_pk = s.bob.public_key();
+    let kfrags = kfrags_for(&mut s, &bob_pk, 2, 3);
     let (err, _) = kfrags[0]
         .clone()
         .unverify()
-        .verify(&s.label_pk, &eve.public_key())
+        .verify(&s.label_pk, &s.label_vk, &eve.public_key())
         .expect_err("wrong receiver");
     assert_eq!(err, KeyFragVerificationError::IncorrectSignature);
 }
@@ -178,6 +190,78 @@ fn open_reencrypted_input_errors() {
     );
 }
 
+/// An RNG that returns the same byte forever.
+struct StuckRng(u8);
+
+impl RngCore for StuckRng {
+    fn next_u32(&mut self) -> u32 {
+        u32::from_ne_bytes([self.0; 4])
+    }
+    fn next_u64(&mut self) -> u64 {
+        u64::from_ne_bytes([self.0; 8])
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        dest.fill(self.0);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_chacha::rand_core::Error> {
+        dest.fill(self.0);
+        Ok(())
+    }
+}
+
+// Not secure: claims it only so that the test can hand it to the API, as a buggy caller would.
+impl CryptoRng for StuckRng {}
+
+#[test]
+fn delegation_with_a_stuck_rng_terminates_and_works() {
+    let mut s = setup(13);
+    let bob_pk = s.bob.public_key();
+    let carol_pk = SecretKey::random_with_rng(&mut s.rng).public_key();
+    // 0x00 (zero scalars) and 0xff (above r, rejected by sampling) made unhedged sampling loop
+    // forever.
+    for byte in [0x00, 0xff, 0x5a] {
+        let kfrags = generate_kfrags_with_rng(
+            &mut StuckRng(byte),
+            &s.label_sk,
+            &s.signing_key,
+            &bob_pk,
+            3,
+            5,
+        )
+        .expect("terminates");
+        let mut ids: Vec<_> = kfrags.iter().map(|k| k.id()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 5, "distinct ids despite identical RNG output");
+        let cfrags: Vec<_> = kfrags[2..]
+            .iter()
+            .map(|k| {
+                let k = k
+                    .clone()
+                    .unverify()
+                    .verify(&s.label_pk, &s.label_vk, &bob_pk)
+                    .expect("verifies");
+                let c = reencrypt_with_rng(&mut s.rng, &s.capsule, &k).unverify();
+                c.verify(&s.capsule, &s.label_pk, &s.label_vk, &bob_pk)
+                    .expect("verifies")
+            })
+            .collect();
+        assert_eq!(
+            decrypt_reencrypted(&s.bob, &s.capsule, &cfrags, &s.ciphertext).expect("decrypts"),
+            s.plaintext
+        );
+        // The hedge still separates delegations that differ in requester or parameters.
+        let precursor = |k: &VerifiedKeyFrag| k.to_bytes()[97..129].to_vec();
+        let again = |pk: &PublicKey, t: usize, n: usize| {
+            generate_kfrags_with_rng(&mut StuckRng(byte), &s.label_sk, &s.signing_key, pk, t, n)
+                .expect("ok")
+        };
+        assert_eq!(precursor(&again(&bob_pk, 3, 5)[0]), precursor(&kfrags[0]));
+        assert_ne!(precursor(&again(&carol_pk, 3, 5)[0]), precursor(&kfrags[0]));
+        assert_ne!(precursor(&again(&bob_pk, 2, 5)[0]), precursor(&kfrags[0]));
+    }
+}
+
 #[test]
 fn bad_cfrags_rejected_good_ones_still_decrypt() {
     let mut s = setup(5);
@@ -192,7 +276,7 @@ fn bad_cfrags_rejected_good_ones_still_decrypt() {
             bytes[pos] ^= 1;
         }
         match CapsuleFrag::from_bytes(&bytes) {
-            Ok(c) => match c.verify(&s.capsule, &s.label_pk, &bob_pk) {
+            Ok(c) => match c.verify(&s.capsule, &s.label_pk, &s.label_vk, &bob_pk) {
                 Ok(v) => good.push(v),
                 Err((e, _)) => assert!(i < 2, "honest fragment {i} rejected: {e}"),
             },
@@ -216,7 +300,8 @@ fn every_cfrag_bit_flip_is_rejected() {
         b[i / 8] ^= 1 << (i % 8);
         if let Ok(c) = CapsuleFrag::from_bytes(&b) {
             assert!(
-                c.verify(&s.capsule, &s.label_pk, &bob_pk).is_err(),
+                c.verify(&s.capsule, &s.label_pk, &s.label_vk, &bob_pk)
+                    .is_err(),
                 "bit {i} accepted"
             );
         }
@@ -230,30 +315,46 @@ fn cfrag_verified_against_wrong_capsule_or_owner_is_rejected() {
     let cfrag = cfrags_for(&mut s, 2, 3)[0].unverify();
     let (capsule2, _) = Capsule::new_with_rng(&mut s.rng, &s.label_pk);
     let (err, cfrag) = cfrag
-        .verify(&capsule2, &s.label_pk, &bob_pk)
+        .verify(&capsule2, &s.label_pk, &s.label_vk, &bob_pk)
         .expect_err("other capsule");
     assert_eq!(err, CapsuleFragVerificationError::IncorrectReencryption);
-    let other_owner = MasterSecret::from_bytes([1; 32])
-        .derive_label_key(b"x")
-        .public_key();
-    let (err, _) = cfrag
-        .verify(&s.capsule, &other_owner, &bob_pk)
+    let other = MasterSecret::from_bytes([1; 32]);
+    let other_owner = other.derive_label_key(b"x").public_key();
+    let (err, cfrag) = cfrag
+        .verify(&s.capsule, &other_owner, &s.label_vk, &bob_pk)
         .expect_err("other owner");
     assert_eq!(err, CapsuleFragVerificationError::IncorrectKeyFragSignature);
+    let other_vk = other.derive_delegation_key(b"x").verifying_key();
+    let (err, cfrag) = cfrag
+        .verify(&s.capsule, &s.label_pk, &other_vk, &bob_pk)
+        .expect_err("other verifying key");
+    assert_eq!(err, CapsuleFragVerificationError::IncorrectKeyFragSignature);
+    // Nor does the label key itself (version 1 signed with it).
+    let (err, _) = cfrag
+        .verify(
+            &s.capsule,
+            &s.label_pk,
+            &DelegationVerifyingKey::from_bytes(&s.label_pk.to_bytes()).expect("a point"),
+            &bob_pk,
+        )
+        .expect_err("label key as verifying key");
+    assert_eq!(err, CapsuleFragVerificationError::LabelKeyAsVerifyingKey);
 }
 
 #[test]
 fn every_kfrag_bit_flip_is_rejected() {
     let mut s = setup(8);
     let bob_pk = s.bob.public_key();
-    let kfrags: Box<[VerifiedKeyFrag]> =
-        generate_kfrags_with_rng(&mut s.rng, &s.label_sk, &bob_pk, 2, 2).expect("ok");
+    let kfrags = kfrags_for(&mut s, &bob_pk, 2, 2);
     let bytes = kfrags[0].to_bytes();
     for i in 0..bytes.len() * 8 {
         let mut b = *bytes;
         b[i / 8] ^= 1 << (i % 8);
         if let Ok(k) = KeyFrag::from_bytes(&b) {
-            assert!(k.verify(&s.label_pk, &bob_pk).is_err(), "bit {i} accepted");
+            assert!(
+                k.verify(&s.label_pk, &s.label_vk, &bob_pk).is_err(),
+                "bit {i} accepted"
+            );
         }
     }
 }

@@ -1,12 +1,18 @@
-//! Known-answer vectors in `tests/vectors/pre_v1.json`.
+//! Known-answer vectors in `tests/vectors/pre_v2.json`.
 //!
 //! * `generate_vectors` (ignored) rewrites the file from a seeded ChaCha20 RNG:
 //!   `cargo test -p medshare-pre --test vectors -- --ignored generate_vectors`.
 //! * `vectors_are_reproduced` regenerates everything in memory and compares it with the file
-//!   byte for byte, then decodes, verifies and decrypts from the file's bytes alone.
+//!   byte for byte, then decodes, verifies and decrypts from the file's bytes alone, and
+//!   checks that every forgery of the file (a delegation minted by a coalition that rebuilt
+//!   the label key, `common/mod.rs`) is rejected.
 //! * `evm_view_checks` re-does the on-chain verification from the file's EVM-view values
 //!   only (keccak + point arithmetic, as a Solidity verifier would), and rejects tampered
-//!   copies.
+//!   copies and the forgeries.
+//! * `version_1_data_still_opens` reads the frozen `pre_v1.json`: label keys, capsules and
+//!   ciphertexts are unchanged in version 2, its delegations no longer verify.
+
+mod common;
 
 use std::path::PathBuf;
 
@@ -14,9 +20,9 @@ use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::PrimeField;
 use medshare_pre::{
-    Capsule, CapsuleFrag, CapsuleFragEvmInputs, KeyFrag, MasterSecret, PublicKey, SecretKey,
-    StreamHeader, decrypt_reencrypted, generate_kfrags_with_rng, generator_g_evm, generator_u_evm,
-    reencrypt_with_rng,
+    Capsule, CapsuleFrag, CapsuleFragEvmInputs, DelegationVerifyingKey, KeyFrag, MasterSecret,
+    PublicKey, SecretKey, StreamHeader, decrypt_original, decrypt_reencrypted,
+    generate_kfrags_with_rng, generator_g_evm, generator_u_evm, reencrypt_with_rng,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -26,7 +32,7 @@ use sha3::{Digest, Keccak256};
 const SEED: u64 = 0x6d65_6473_6861_7265; // "medshare"
 
 fn path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/pre_v1.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/pre_v2.json")
 }
 
 fn hex(b: &[u8]) -> String {
@@ -79,18 +85,47 @@ fn case(rng: &mut ChaCha20Rng, label: &str, t: usize, n: usize, chunk: u32, len:
     let msk = MasterSecret::random_with_rng(rng);
     let sk = msk.derive_label_key(label.as_bytes());
     let pk = sk.public_key();
+    let dsk = msk.derive_delegation_key(label.as_bytes());
+    let vk = dsk.verifying_key();
     let bob = SecretKey::random_with_rng(rng);
     let bob_pk = bob.public_key();
     let plaintext: Vec<u8> = (0..len).map(|i| (i * 13 + 5) as u8).collect();
     let (capsule, key) = Capsule::new_with_rng(rng, &pk);
     let header = StreamHeader::new_with_rng(rng, chunk).expect("valid");
     let ciphertext = key.encrypt_with_header(header, &plaintext);
-    let kfrags = generate_kfrags_with_rng(rng, &sk, &bob_pk, t, n).expect("valid");
+    let kfrags = generate_kfrags_with_rng(rng, &sk, &dsk, &bob_pk, t, n).expect("valid");
     let cfrags: Vec<Value> = kfrags
         .iter()
         .map(|k| {
             let c = reencrypt_with_rng(rng, &capsule, k);
-            cfrag_json(&c.to_bytes(), &c.evm_inputs(&capsule, &pk, &bob_pk))
+            cfrag_json(&c.to_bytes(), &c.evm_inputs(&capsule, &pk, &vk, &bob_pk))
+        })
+        .collect();
+
+    // Bob and t proxies rebuild a_L and mint delegations to Mallory (a key they control).
+    let mallory = SecretKey::random_with_rng(rng);
+    let mallory_pk = mallory.public_key();
+    let loot = common::collude(&bob, &kfrags[..t]);
+    let guessed = common::guessed_delegation_scalar(&loot.a, label.as_bytes());
+    let forgeries: Vec<Value> = common::candidate_signing_secrets(&loot, &bob, &guessed)
+        .into_iter()
+        .map(|(name, secret)| {
+            let f = common::forge(rng, &loot.a, &pk, &vk, &mallory_pk, &capsule, &secret);
+            let mut v = cfrag_json(
+                &f.cfrag.to_bytes(),
+                &f.cfrag.evm_inputs(&capsule, &pk, &vk, &mallory_pk),
+            );
+            v["signed_with"] = json!(name);
+            v["kfrag"] = json!(hex(f.kfrag.to_bytes().as_slice()));
+            // The same forging, claiming the signer's own key: accepted, so the rejection
+            // above is down to the signing key alone.
+            let own = common::verifying_key_of(&secret);
+            let g = common::forge(rng, &loot.a, &pk, &own, &mallory_pk, &capsule, &secret);
+            v["own_key"] = json!({
+                "verifying_key": { "bytes": hex(&own.to_bytes()), "evm": point_json(&own.to_evm_bytes()) },
+                "cfrag": cfrag_json(&g.cfrag.to_bytes(), &g.cfrag.evm_inputs(&capsule, &pk, &own, &mallory_pk)),
+            });
+            v
         })
         .collect();
     let cap_evm = capsule.to_evm_bytes();
@@ -99,6 +134,7 @@ fn case(rng: &mut ChaCha20Rng, label: &str, t: usize, n: usize, chunk: u32, len:
         "master_secret": hex(msk.to_secret_bytes().as_slice()),
         "label_secret_key": hex(sk.to_be_bytes().as_slice()),
         "delegating_pk": { "bytes": hex(&pk.to_bytes()), "evm": point_json(&pk.to_evm_bytes()) },
+        "delegation_verifying_key": { "bytes": hex(&vk.to_bytes()), "evm": point_json(&vk.to_evm_bytes()) },
         "receiving_secret_key": hex(bob.to_be_bytes().as_slice()),
         "receiving_pk": { "bytes": hex(&bob_pk.to_bytes()), "evm": point_json(&bob_pk.to_evm_bytes()) },
         "threshold": t,
@@ -114,20 +150,27 @@ fn case(rng: &mut ChaCha20Rng, label: &str, t: usize, n: usize, chunk: u32, len:
         "ciphertext": hex(&ciphertext),
         "kfrags": kfrags.iter().map(|k| hex(k.to_bytes().as_slice())).collect::<Vec<_>>(),
         "cfrags": cfrags,
+        "forgeries": {
+            "description": "t proxies and the requester rebuilt the label key a_L and minted 1-of-1 delegations of this label to Mallory, each signed with one secret they hold (signed_with); every cfrag must be rejected under delegation_verifying_key. own_key: the same forging claiming the signer's own key, which is accepted.",
+            "recovered_label_secret_key": hex(&common::be(&loot.a)),
+            "receiving_secret_key": hex(mallory.to_be_bytes().as_slice()),
+            "receiving_pk": { "bytes": hex(&mallory_pk.to_bytes()), "evm": point_json(&mallory_pk.to_evm_bytes()) },
+            "cfrags": forgeries,
+        },
     })
 }
 
 fn generate() -> Value {
     let mut rng = ChaCha20Rng::seed_from_u64(SEED);
     json!({
-        "format": "medshare-pre vectors v1",
+        "format": "medshare-pre vectors v2",
         "description": "Known-answer vectors; see docs/pre.md. Points: arkworks-compressed in *bytes*, EVM view {x,y} as 32-byte big-endian hex. Scalars 32-byte big-endian hex. Challenges are keccak256(transcript) mod r.",
         "generator": "cargo test -p medshare-pre --test vectors -- --ignored generate_vectors",
         "rng": "rand_chacha 0.3 ChaCha20Rng::seed_from_u64(0x6d65647368617265)",
         "generators": { "G": point_json(&generator_g_evm()), "U": point_json(&generator_u_evm()) },
         "domain_tags": {
             "capsule_check": tag_json("MEDSHARE-PRE-v1/capsule-check"),
-            "kfrag_signature": tag_json("MEDSHARE-PRE-v1/kfrag-signature"),
+            "kfrag_signature": tag_json("MEDSHARE-PRE-v2/kfrag-signature"),
             "cfrag_dleq": tag_json("MEDSHARE-PRE-v1/cfrag-dleq"),
         },
         "cases": [
@@ -138,7 +181,7 @@ fn generate() -> Value {
 }
 
 #[test]
-#[ignore = "rewrites tests/vectors/pre_v1.json"]
+#[ignore = "rewrites tests/vectors/pre_v2.json"]
 fn generate_vectors() {
     let s = serde_json::to_string_pretty(&generate()).expect("json") + "\n";
     std::fs::write(path(), s).expect("write vectors");
@@ -146,6 +189,11 @@ fn generate_vectors() {
 
 fn load() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path()).expect("vector file")).expect("json")
+}
+
+fn verifying_key(c: &Value) -> DelegationVerifyingKey {
+    DelegationVerifyingKey::from_bytes(&unhex(s(&c["delegation_verifying_key"], "bytes")))
+        .expect("vk")
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
@@ -165,17 +213,23 @@ fn vectors_are_reproduced() {
         let pk = PublicKey::from_bytes(&unhex(s(&c["delegating_pk"], "bytes"))).expect("pk");
         let bob_pk = PublicKey::from_bytes(&unhex(s(&c["receiving_pk"], "bytes"))).expect("pk");
         let bob = SecretKey::from_be_bytes(&unhex(s(c, "receiving_secret_key"))).expect("sk");
+        let vk = verifying_key(c);
         let msk =
             MasterSecret::from_bytes(unhex(s(c, "master_secret")).try_into().expect("32 bytes"));
         assert_eq!(
             msk.derive_label_key(s(c, "label").as_bytes()).public_key(),
             pk
         );
+        assert_eq!(
+            msk.derive_delegation_key(s(c, "label").as_bytes())
+                .verifying_key(),
+            vk
+        );
         let capsule = Capsule::from_bytes(&unhex(s(&c["capsule"], "bytes"))).expect("capsule");
         for k in c["kfrags"].as_array().expect("kfrags") {
             KeyFrag::from_bytes(&unhex(k.as_str().expect("hex")))
                 .expect("kfrag")
-                .verify(&pk, &bob_pk)
+                .verify(&pk, &vk, &bob_pk)
                 .expect("kfrag verifies");
         }
         let t = c["threshold"].as_u64().expect("t") as usize;
@@ -185,7 +239,8 @@ fn vectors_are_reproduced() {
             .iter()
             .map(|v| {
                 let cf = CapsuleFrag::from_bytes(&unhex(s(v, "bytes"))).expect("cfrag");
-                cf.verify(&capsule, &pk, &bob_pk).expect("cfrag verifies")
+                cf.verify(&capsule, &pk, &vk, &bob_pk)
+                    .expect("cfrag verifies")
             })
             .collect();
         let pt = decrypt_reencrypted(
@@ -196,6 +251,72 @@ fn vectors_are_reproduced() {
         )
         .expect("decrypts");
         assert_eq!(pt, unhex(s(c, "plaintext")));
+
+        let forgeries = &c["forgeries"];
+        let mallory_pk =
+            PublicKey::from_bytes(&unhex(s(&forgeries["receiving_pk"], "bytes"))).expect("pk");
+        let forged = forgeries["cfrags"].as_array().expect("forgeries");
+        assert_eq!(forged.len(), 6);
+        for f in forged {
+            let kfrag = KeyFrag::from_bytes(&unhex(s(f, "kfrag"))).expect("kfrag");
+            assert!(
+                kfrag.verify(&pk, &vk, &mallory_pk).is_err(),
+                "{}",
+                s(f, "signed_with")
+            );
+            let cf = CapsuleFrag::from_bytes(&unhex(s(f, "bytes"))).expect("cfrag");
+            assert!(cf.verify(&capsule, &pk, &vk, &mallory_pk).is_err());
+            let own = &f["own_key"];
+            let own_vk =
+                DelegationVerifyingKey::from_bytes(&unhex(s(&own["verifying_key"], "bytes")))
+                    .expect("vk");
+            let cf = CapsuleFrag::from_bytes(&unhex(s(&own["cfrag"], "bytes"))).expect("cfrag");
+            // Valid under its own key, except the v1 rule (the label key), refused outright.
+            let v1_rule = own_vk.to_bytes() == pk.to_bytes();
+            assert_eq!(
+                cf.verify(&capsule, &pk, &own_vk, &mallory_pk).is_ok(),
+                !v1_rule,
+                "{}",
+                s(f, "signed_with")
+            );
+        }
+    }
+}
+
+#[test]
+fn version_1_data_still_opens() {
+    let v1: Value = serde_json::from_str(
+        &std::fs::read_to_string(path().with_file_name("pre_v1.json")).expect("v1 file"),
+    )
+    .expect("json");
+    for c in v1["cases"].as_array().expect("cases") {
+        let msk =
+            MasterSecret::from_bytes(unhex(s(c, "master_secret")).try_into().expect("32 bytes"));
+        let label = s(c, "label").as_bytes();
+        let sk = msk.derive_label_key(label);
+        let pk = PublicKey::from_bytes(&unhex(s(&c["delegating_pk"], "bytes"))).expect("pk");
+        assert_eq!(sk.public_key(), pk, "label keys are unchanged");
+        let capsule = Capsule::from_bytes(&unhex(s(&c["capsule"], "bytes"))).expect("capsule");
+        assert_eq!(
+            decrypt_original(&sk, &capsule, &unhex(s(c, "ciphertext"))).expect("decrypts"),
+            unhex(s(c, "plaintext")),
+            "capsules and the DEM are unchanged"
+        );
+        // Version 1 kfrags were signed with the label key over another transcript: no key
+        // makes them verify now, neither the label's verifying key nor the label key.
+        let bob_pk = PublicKey::from_bytes(&unhex(s(&c["receiving_pk"], "bytes"))).expect("pk");
+        let vk = msk.derive_delegation_key(label).verifying_key();
+        let as_vk = DelegationVerifyingKey::from_bytes(&pk.to_bytes()).expect("point");
+        for k in c["kfrags"].as_array().expect("kfrags") {
+            let kfrag = KeyFrag::from_bytes(&unhex(k.as_str().expect("hex"))).expect("decodes");
+            assert!(kfrag.clone().verify(&pk, &vk, &bob_pk).is_err());
+            assert!(kfrag.verify(&pk, &as_vk, &bob_pk).is_err());
+        }
+        for cf in c["cfrags"].as_array().expect("cfrags") {
+            let cfrag = CapsuleFrag::from_bytes(&unhex(s(cf, "bytes"))).expect("decodes");
+            assert!(cfrag.verify(&capsule, &pk, &vk, &bob_pk).is_err());
+            assert!(cfrag.verify(&capsule, &pk, &as_vk, &bob_pk).is_err());
+        }
     }
 }
 
@@ -223,19 +344,24 @@ fn sc(v: &Value) -> Fr {
 }
 
 /// What the contract does for one cfrag: rebuild both transcripts from the public inputs,
-/// hash them, and check `z_sig·G == R + c·pk_A`, `z·W == W2 + h·W1`, `z·U == U2 + h·U1`.
-fn evm_verify(file: &Value, c: &Value, cf: &Value) -> bool {
+/// hash them, and check `z_sig·G == R + c·vk_L`, `z·W == W2 + h·W1`, `z·U == U2 + h·U1`.
+fn evm_verify(file: &Value, c: &Value, pk_b: &Value, cf: &Value) -> bool {
     let tag = |k: &str| unhex(s(&file["domain_tags"][k], "keccak256"));
     let g = &file["generators"]["G"];
     let u = &file["generators"]["U"];
     let pk_a = &c["delegating_pk"]["evm"];
-    let pk_b = &c["receiving_pk"]["evm"];
+    let vk = &c["delegation_verifying_key"]["evm"];
     let cap = &c["capsule"];
+    // docs/pre.md §10: a verifying key equal to the label key proves no consent.
+    if word(vk) == word(pk_a) {
+        return false;
+    }
 
     let sig_t = [
         tag("kfrag_signature"),
         word(g),
         word(pk_a),
+        word(vk),
         word(pk_b),
         word(&cf["precursor"]),
         unhex(s(cf, "kfrag_id")),
@@ -263,7 +389,7 @@ fn evm_verify(file: &Value, c: &Value, cf: &Value) -> bool {
     let c_sig = Fr::from_be_bytes_mod_order(&Keccak256::digest(&sig_t));
     let h = Fr::from_be_bytes_mod_order(&Keccak256::digest(&proof_t));
     let w = pt(&cap["e"]) + pt(&cap["v"]);
-    let sig_ok = pt(g) * sc(&cf["signature_z"]) == pt(&cf["signature_r"]) + pt(pk_a) * c_sig;
+    let sig_ok = pt(g) * sc(&cf["signature_z"]) == pt(&cf["signature_r"]) + pt(vk) * c_sig;
     let w_ok = w * sc(&cf["z"]) == pt(&cf["w2"]) + pt(&cf["w1"]) * h;
     let u_ok = pt(u) * sc(&cf["z"]) == pt(&cf["u2"]) + pt(&cf["commitment"]) * h;
     // the recorded transcripts and challenges are the ones a contract computes
@@ -279,29 +405,55 @@ fn evm_verify(file: &Value, c: &Value, cf: &Value) -> bool {
 fn evm_view_checks() {
     let file = load();
     for c in file["cases"].as_array().expect("cases") {
+        let pk_b = &c["receiving_pk"]["evm"];
         for cf in c["cfrags"].as_array().expect("cfrags") {
-            assert!(evm_verify(&file, c, cf));
+            assert!(evm_verify(&file, c, pk_b, cf));
             // tampered copies are rejected
             for field in ["z", "signature_z", "kfrag_id"] {
                 let mut bad = cf.clone();
                 let mut b = unhex(s(cf, field));
                 b[31] ^= 1;
                 bad[field] = Value::String(hex(&b));
-                assert!(!evm_verify(&file, c, &bad), "tampered {field} accepted");
+                assert!(
+                    !evm_verify(&file, c, pk_b, &bad),
+                    "tampered {field} accepted"
+                );
             }
             for field in ["w1", "w2", "u2", "commitment", "signature_r", "precursor"] {
                 let mut bad = cf.clone();
                 bad[field] = cf["w"].clone(); // a valid curve point, but the wrong one
-                assert!(!evm_verify(&file, c, &bad), "tampered {field} accepted");
+                assert!(
+                    !evm_verify(&file, c, pk_b, &bad),
+                    "tampered {field} accepted"
+                );
             }
+        }
+        // the forgeries fail on chain as they fail in Rust
+        let mallory = &c["forgeries"]["receiving_pk"]["evm"];
+        for cf in c["forgeries"]["cfrags"].as_array().expect("forgeries") {
+            assert!(
+                !evm_verify(&file, c, mallory, cf),
+                "{}",
+                s(cf, "signed_with")
+            );
+            let mut claimed = c.clone();
+            claimed["delegation_verifying_key"] = cf["own_key"]["verifying_key"].clone();
+            let v1_rule = claimed["delegation_verifying_key"]["evm"] == c["delegating_pk"]["evm"];
+            assert_eq!(
+                evm_verify(&file, &claimed, mallory, &cf["own_key"]["cfrag"]),
+                !v1_rule,
+                "{}",
+                s(cf, "signed_with")
+            );
         }
         // the same tampering on the wire bytes is rejected by the Rust verifier
         let pk = PublicKey::from_bytes(&unhex(s(&c["delegating_pk"], "bytes"))).expect("pk");
+        let vk = verifying_key(c);
         let bob_pk = PublicKey::from_bytes(&unhex(s(&c["receiving_pk"], "bytes"))).expect("pk");
         let capsule = Capsule::from_bytes(&unhex(s(&c["capsule"], "bytes"))).expect("capsule");
         let mut b = unhex(s(&c["cfrags"][0], "bytes"));
         b[1 + 32 * 7 - 1] ^= 1; // last byte of z
         let cf = CapsuleFrag::from_bytes(&b).expect("still canonical");
-        assert!(cf.verify(&capsule, &pk, &bob_pk).is_err());
+        assert!(cf.verify(&capsule, &pk, &vk, &bob_pk).is_err());
     }
 }

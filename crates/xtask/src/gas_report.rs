@@ -45,7 +45,7 @@ struct CallRow {
 const INTRINSIC_GAS: u64 = 21_000;
 
 /// Known-answer vectors of `medshare-pre`, relative to the workspace root.
-const PRE_VECTORS: &str = "crates/medshare-pre/tests/vectors/pre_v1.json";
+const PRE_VECTORS: &str = "crates/medshare-pre/tests/vectors/pre_v2.json";
 
 pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
     let mut rows = consortium_rows().map_err(|e| format!("measuring Consortium: {e}"))?;
@@ -82,7 +82,7 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
          decoding of the arguments into memory, the validation of every point and scalar, the\n\
          keccak transcripts and the precompile calls (ecAdd 150 and ecMul 6,000 gas, EIP-1108,\n\
          plus 100 per warm `STATICCALL`). Inputs: case 1, fragment 1 of\n\
-         `crates/medshare-pre/tests/vectors/pre_v1.json`. Budget: 50,000 gas per fragment.\n\n\
+         `crates/medshare-pre/tests/vectors/pre_v2.json`. Budget: 50,000 gas per fragment.\n\n\
          | contract | function | scenario | precompiles | execution gas | calldata gas |\n\
          |---|---|---|---|---:|---:|\n",
     );
@@ -278,14 +278,24 @@ fn pre_verifier_rows(root: &Path) -> Result<(Row, Vec<CallRow>), String> {
         s: word(&case["capsule"]["s"])?,
     };
     let cfrag = capsule_frag(&case["cfrags"][0])?;
-    let fragment = |cfrag: &CapsuleFrag| -> Result<PreVerifier::verifyCapsuleFragCall, String> {
+    let fragment_for = |cfrag: &CapsuleFrag,
+                        receiving: &Value|
+     -> Result<PreVerifier::verifyCapsuleFragCall, String> {
         Ok(PreVerifier::verifyCapsuleFragCall {
             capsule: capsule.clone(),
             delegatingPk: point(&case["delegating_pk"]["evm"])?,
-            receivingPk: point(&case["receiving_pk"]["evm"])?,
+            verifyingKey: point(&case["delegation_verifying_key"]["evm"])?,
+            receivingPk: point(&receiving["evm"])?,
             cfrag: cfrag.clone(),
         })
     };
+    let fragment = |cfrag: &CapsuleFrag| fragment_for(cfrag, &case["receiving_pk"]);
+    // A delegation to Mallory minted by a coalition that rebuilt the label key a_L.
+    let forgeries = &case["forgeries"];
+    let forged = forgeries["cfrags"]
+        .as_array()
+        .and_then(|f| f.first())
+        .ok_or("no forgeries in the PRE vectors")?;
     let mut bad_signature = cfrag.clone();
     bad_signature.signature.z ^= U256::from(1);
     let mut bad_proof = cfrag.clone();
@@ -344,6 +354,13 @@ fn pre_verifier_rows(root: &Path) -> Result<(Row, Vec<CallRow>), String> {
             "wrong signature response `z_sig` (DLEQ skipped)",
             "2 ecMul + 1 ecAdd = 12,150",
             fragment(&bad_signature)?.abi_encode(),
+            false,
+        )?,
+        measure(
+            "verifyCapsuleFrag",
+            "forged consent: kfrag signed with the rebuilt label key (DLEQ skipped)",
+            "2 ecMul + 1 ecAdd = 12,150",
+            fragment_for(&capsule_frag(forged)?, &forgeries["receiving_pk"])?.abi_encode(),
             false,
         )?,
     ];
@@ -414,16 +431,19 @@ fn thousands(n: u64) -> String {
 }
 
 /// Known-answer vectors of `medshare-identity`, relative to the workspace root.
-const IDENTITY_VECTORS: &str = "crates/medshare-identity/tests/vectors/identity_v1.json";
+const IDENTITY_VECTORS: &str = "crates/medshare-identity/tests/vectors/identity_v2.json";
 
 /// The `IdentityRegistry` views section of the report.
 const IDENTITY_CALLS_HEADER: &str = "\n## Identity verification\n\n\
      `IdentityRegistry.verifyToken` (also run inside `consumeToken`) and `verifyTraceShare` (run\n\
-     inside `submitTraceShare`), read with `eth_call`; execution gas as above. Inputs: case 1 of\n\
-     `crates/medshare-identity/tests/vectors/identity_v1.json` (3-of-5 key set, epoch 7).\n\
-     Budgets: 200,000 gas per token; 40,000 gas per trace share, including the cold reads of the\n\
-     trace's slot (status, key set, tag digest) and `T_i` and the check of the calldata tag\n\
-     `(C1, C2)` against the digest. ecPairing is 45,000 + 34,000 per pair.\n\n\
+     inside `submitTraceShare`), read with `eth_call`; execution gas as above. Inputs: cases 1\n\
+     (unscoped) and 2 (scoped) of `crates/medshare-identity/tests/vectors/identity_v2.json`\n\
+     (3-of-5 key set, epoch 7; the registry at the vectors' address). A scoped token also hashes\n\
+     its scope to G1 on chain (try-and-increment, one modexp per candidate) and proves\n\
+     `N = m·P_scope` (2 ecMul, 1 ecAdd more). Budgets: 200,000 gas per token in both modes;\n\
+     40,000 gas per trace share, including the cold reads of the trace's slots (status, key set,\n\
+     tag digest) and `T_i` and the check of the calldata tag `(C1, C2)` against the digest.\n\
+     ecPairing is 45,000 + 34,000 per pair; modexp of 256-bit operands ≈ 1,350 (EIP-2565).\n\n\
      | contract | function | scenario | precompiles | execution gas | calldata gas |\n\
      |---|---|---|---|---:|---:|\n";
 
@@ -476,28 +496,46 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
             tracing: g1(&a["T_i"])?,
         });
     }
-    let case = &file["cases"][0];
-    let (t, c) = (&case["token"], &case["context"]);
-    let token = IIdentityRegistry::Token {
-        epoch: small(&case["epoch"])?,
-        kappa: g1(&t["kappa"])?,
-        h: g2(&t["h"])?,
-        nu: g2(&t["nu"])?,
-        c1: g1(&t["c1"])?,
-        c2: g1(&t["c2"])?,
-        c: word(&t["c"])?,
-        zm: word(&t["z_m"])?,
-        zr: word(&t["z_r"])?,
-        zk: word(&t["z_k"])?,
-    };
     let parse_err = |e: alloy::hex::FromHexError| e.to_string();
-    let context = IIdentityRegistry::TokenContext {
-        chainId: U256::from(small(&c["chain_id"])?),
-        verifyingContract: text(&c["verifying_contract"])?.parse().map_err(parse_err)?,
-        action: text(&c["action"])?.parse().map_err(parse_err)?,
-        sender: text(&c["sender"])?.parse().map_err(parse_err)?,
-        nonce: text(&c["nonce"])?.parse().map_err(parse_err)?,
+    let vector_token = |case: &Value| -> Result<_, String> {
+        let (t, c) = (&case["token"], &case["context"]);
+        let nullifier_point = match &t["nullifier_point"] {
+            Value::Null => IdentityBn254::G1Point {
+                x: U256::ZERO,
+                y: U256::ZERO,
+            },
+            p => g1(p)?,
+        };
+        let token = IIdentityRegistry::Token {
+            epoch: small(&case["epoch"])?,
+            kappa: g1(&t["kappa"])?,
+            h: g2(&t["h"])?,
+            nu: g2(&t["nu"])?,
+            c1: g1(&t["c1"])?,
+            c2: g1(&t["c2"])?,
+            nullifierPoint: nullifier_point,
+            c: word(&t["c"])?,
+            zm: word(&t["z_m"])?,
+            zr: word(&t["z_r"])?,
+            zk: word(&t["z_k"])?,
+        };
+        let context = IIdentityRegistry::TokenContext {
+            chainId: U256::from(small(&c["chain_id"])?),
+            verifyingContract: text(&c["verifying_contract"])?.parse().map_err(parse_err)?,
+            action: text(&c["action"])?.parse().map_err(parse_err)?,
+            sender: text(&c["sender"])?.parse().map_err(parse_err)?,
+            nonce: text(&c["nonce"])?.parse().map_err(parse_err)?,
+            scope: text(&c["scope"])?.parse().map_err(parse_err)?,
+        };
+        Ok((token, context))
     };
+    let case = &file["cases"][0];
+    let c = &case["context"];
+    let (token, context) = vector_token(case)?;
+    let (scoped_token, scoped_context) = vector_token(&file["cases"][1])?;
+    if scoped_token.epoch != token.epoch || scoped_context.chainId != context.chainId {
+        return Err("vector case 2 must share case 1's chain and epoch".into());
+    }
     let shares = case["trace_shares"]
         .as_array()
         .ok_or("no trace shares")?
@@ -516,14 +554,18 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
     let genesis = medshare_evm::Genesis::starting_now().with_chain_id(small(&c["chain_id"])?);
     let mut chain = TestChain::with_genesis(genesis).map_err(|e| e.to_string())?;
     let admin = Address::repeat_byte(0xad);
+    let admin2 = Address::repeat_byte(0xae);
+    // Tokens are bound to the registry's address: the vectors' is CREATE(0xde..de, nonce 1),
+    // so that account deploys the consortium (nonce 0) and then the registry.
+    let deployer = Address::repeat_byte(0xde);
     let consortium = chain
         .deploy_as(
-            admin,
+            deployer,
             deploy_code(
                 &Consortium::BYTECODE,
                 &Consortium::constructorCall {
-                    initialAdmins: vec![admin],
-                    names: vec![name("Regulator")],
+                    initialAdmins: vec![admin, admin2],
+                    names: vec![name("Regulator"), name("Ethics Board")],
                     initialThreshold: U256::from(1),
                 },
             ),
@@ -544,14 +586,27 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
             .map_err(|e| e.to_string())?;
         ok(&receipt)?;
     }
+    // The first key set needs two admins.
+    let raise = Consortium::proposeCall {
+        action: action::SET_THRESHOLD,
+        account: Address::ZERO,
+        value: U256::from(2),
+        name: B256::ZERO,
+    };
+    let receipt = chain
+        .send_as(admin, Some(consortium), raise.abi_encode(), U256::ZERO)
+        .map_err(|e| e.to_string())?;
+    ok(&receipt)?;
     let deployment = chain
         .deploy_as(
-            admin,
+            deployer,
             deploy_code(
                 &IdentityRegistry::BYTECODE,
                 &IdentityRegistry::constructorCall {
                     consortium_: consortium,
                     minEpochDuration_: 3600,
+                    minThreshold_: 2,
+                    minAuthorities_: 3,
                 },
             ),
         )
@@ -599,6 +654,8 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
     };
     let confirm =
         |hash: B256| move || IdentityRegistry::confirmKeySetCall { keySetHash: hash }.abi_encode();
+    let approve =
+        |hash: B256| move || IdentityRegistry::approveKeySetCall { keySetHash: hash }.abi_encode();
     let advance = || IdentityRegistry::advanceEpochCall {}.abi_encode();
 
     measure(
@@ -617,8 +674,18 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
     }
     measure(
         "confirmKeySet",
-        "last confirmation, activates epoch 1",
+        "last confirmation (waits for the approval)",
         send(&mut chain, authority(keys.len() as u64), &confirm(hash))?,
+    );
+    measure(
+        "approveKeySet",
+        "first of 2 consortium admins",
+        send(&mut chain, admin, &approve(hash))?,
+    );
+    measure(
+        "approveKeySet",
+        "second admin (threshold 2) met, activates epoch 1",
+        send(&mut chain, admin2, &approve(hash))?,
     );
     // Epochs 2..=7, each one minEpochDuration after the previous one.
     let next_epoch_time = |chain: &TestChain| -> Result<u64, String> {
@@ -663,11 +730,22 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
     view(
         &chain,
         "verifyToken",
-        "valid token",
+        "valid token, unscoped",
         "8 ecMul, 6 ecAdd, 2-pair ecPairing",
         IdentityRegistry::verifyTokenCall {
             token: token.clone(),
             context: context.clone(),
+        }
+        .abi_encode(),
+    )?;
+    view(
+        &chain,
+        "verifyToken",
+        "valid token, scoped (hash of the scope to G1, proof of N)",
+        "10 ecMul, 7 ecAdd, 2-pair ecPairing, modexp per scope candidate",
+        IdentityRegistry::verifyTokenCall {
+            token: scoped_token.clone(),
+            context: scoped_context.clone(),
         }
         .abi_encode(),
     )?;
@@ -686,6 +764,25 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
         "valid token (verifies, records the nullifier)",
         send(&mut chain, context.verifyingContract, &consume)?,
     );
+    let consume_scoped = {
+        let (token, context) = (scoped_token, scoped_context.clone());
+        move || {
+            IdentityRegistry::consumeTokenCall {
+                token: token.clone(),
+                context: context.clone(),
+            }
+            .abi_encode()
+        }
+    };
+    measure(
+        "consumeToken",
+        "valid scoped token (records keccak256(N))",
+        send(
+            &mut chain,
+            scoped_context.verifyingContract,
+            &consume_scoped,
+        )?,
+    );
     let nullifier = alloy::primitives::keccak256(
         [
             token.kappa.x.to_be_bytes::<32>(),
@@ -694,12 +791,13 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
         .concat(),
     );
     let request = {
-        let (c1, c2) = (token.c1.clone(), token.c2.clone());
+        let (c1, c2, epoch) = (token.c1.clone(), token.c2.clone(), token.epoch);
         move || {
             IdentityRegistry::requestTraceCall {
                 nullifier,
                 c1: c1.clone(),
                 c2: c2.clone(),
+                epoch,
                 reason: name("court order"),
             }
             .abi_encode()
@@ -766,8 +864,14 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
     };
     measure(
         "revokeIdentity",
-        "traced identity",
+        "traced identity, first of 3 approvals",
         send(&mut chain, authority(1), &revoke)?,
+    );
+    send(&mut chain, authority(2), &revoke)?;
+    measure(
+        "revokeIdentity",
+        "third approval: revokes, starts the next epoch",
+        send(&mut chain, authority(3), &revoke)?,
     );
 
     // A rotation: the same keys held by the accounts in reverse order (another hash).
@@ -781,16 +885,33 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
     for i in 1..n as u64 {
         send(&mut chain, authority(i), &confirm(hash))?;
     }
+    send(&mut chain, authority(n as u64), &confirm(hash))?;
+    // t = 3 authorities of the active key set approve it.
+    send(&mut chain, authority(1), &approve(hash))?;
+    send(&mut chain, authority(2), &approve(hash))?;
     measure(
-        "confirmKeySet",
-        "last confirmation, schedules a rotation",
-        send(&mut chain, authority(n as u64), &confirm(hash))?,
+        "approveKeySet",
+        "third approval by the active key set, schedules a rotation",
+        send(&mut chain, authority(3), &approve(hash))?,
     );
+    // The epoch change due first falls inside the rotation's review window (minEpochDuration
+    // from the scheduling); the one after activates it.
+    chain.set_next_block_timestamp(next_epoch_time(&chain)?);
+    send(&mut chain, authority(2), &advance)?;
     chain.set_next_block_timestamp(next_epoch_time(&chain)?);
     measure(
         "advanceEpoch",
         "activates the scheduled key set",
         send(&mut chain, authority(2), &advance)?,
+    );
+    let epoch = token.epoch + 3;
+    let rotate = move || IdentityRegistry::approveEpochRotationCall { epoch }.abi_encode();
+    send(&mut chain, authority(1), &rotate)?;
+    send(&mut chain, authority(2), &rotate)?;
+    measure(
+        "approveEpochRotation",
+        "third approval, starts the next epoch at once",
+        send(&mut chain, authority(3), &rotate)?,
     );
     Ok((rows, calls))
 }

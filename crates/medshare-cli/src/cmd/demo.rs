@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::{
     chain,
     consortium::{self, Change},
-    init::{check_free, initialise, institution_name},
+    init::{RegistrySettings, check_free, initialise, institution_name},
 };
 use crate::{
     args::{DemoArgs, GlobalArgs},
@@ -92,7 +92,11 @@ fn narrate(
         "st-mary",
         institution_name("St Mary Hospital")?,
         &password,
-        DEMO_EPOCH_SECONDS,
+        RegistrySettings {
+            epoch_duration: DEMO_EPOCH_SECONDS,
+            min_threshold: 2,
+            min_authorities: 3,
+        },
     )?;
     let hospital = keystore::unlock(&data_dir.keystore_dir(), "st-mary", &password)?;
     step(format!(
@@ -217,7 +221,7 @@ fn anonymous_access(
     password: &str,
     step: &mut impl FnMut(String),
 ) -> Result<()> {
-    use super::identity::Session;
+    use super::identity::{Motion, Session};
     use crate::args::TokenArgs;
 
     let mut client = Client::open(data_dir)?;
@@ -243,10 +247,20 @@ fn anonymous_access(
 
     let session = Session::with_password(data_dir, config, password);
     let authorities = ["regulator", "ethics-board", "privacy-office"].map(String::from);
-    let key_set = session.keygen(&authorities, 2)?;
+    let lone = session.keygen(&authorities, 2, &["st-mary".to_string()])?;
+    if session
+        .approve(Some("st-mary"), &Motion::ApproveKeySet(lone.key_set))
+        .is_ok()
+    {
+        bail!("one admin must not be able to approve a key set twice");
+    }
+    let key_set = session.approve(Some("regulator"), &Motion::ApproveKeySet(lone.key_set))?;
+    if !key_set.done {
+        bail!("the key set should be active after 2 of 2 admin approvals");
+    }
     step(format!(
-        "the three authorities run a distributed key generation; key set {} (2-of-3) is confirmed by all and active",
-        key_set.key_set
+        "the three authorities run a distributed key generation; each checks key set {} (2-of-3) against its own view and confirms; St Mary's approval alone does not install it, the regulator's second one does (2-of-2 admins)",
+        lone.key_set
     ));
     let rid = "ORCID 0000-0002-1825-0097";
     session.register(Some("dr-lee"), rid, &authorities)?;
@@ -263,6 +277,7 @@ fn anonymous_access(
         nonce: "1".into(),
         sender: Some("city-lab".into()),
         verifier: None,
+        scope: None,
     };
     let (token, _) = session.token(Some("dr-lee"), &request)?;
     let token_hex = alloy::primitives::hex::encode(token.to_bytes());
@@ -309,18 +324,26 @@ fn anonymous_access(
         "the Privacy Office resolves it with its registration table: {}",
         shown.describe()
     ));
-    session.revoke(
-        Some("regulator"),
-        &shown.commitment.to_string(),
+    let commitment = shown.commitment.to_string();
+    let first = session.revoke(Some("regulator"), &commitment, "ethics complaint 2026-31")?;
+    if first.done {
+        bail!("one authority must not be able to revoke alone");
+    }
+    let revoked = session.revoke(
+        Some("ethics-board"),
+        &commitment,
         "ethics complaint 2026-31",
     )?;
-    let next = session.advance_epoch(Some("regulator"))?;
+    let next = revoked
+        .epoch
+        .filter(|_| revoked.done)
+        .context("the second approval should revoke her and start the next epoch")?;
     let refused = session
         .issue(Some("dr-lee"), &authorities[1..])
         .err()
         .context("a revoked user must not get a credential")?;
     step(format!(
-        "the regulator revokes her and starts epoch {next}; her new credential request is refused: {refused:#}"
+        "the regulator's approval alone revokes nobody; with the Ethics Board's (2-of-3) she is revoked and epoch {next} starts at once, so her credential has expired; her new credential request is refused: {refused:#}"
     ));
     Ok(())
 }
@@ -334,9 +357,13 @@ fn share_record(step: &mut impl FnMut(String)) -> Result<()> {
     };
 
     const RECORD: &[u8] = br#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","code":{"text":"HbA1c"},"valueQuantity":{"value":6.1,"unit":"%"}}}]}"#;
+    const RECORD_LABEL: &[u8] = b"record:st-mary/2026/0001";
     let patient = MasterSecret::random();
-    let label = patient.derive_label_key(b"record:st-mary/2026/0001");
+    let label = patient.derive_label_key(RECORD_LABEL);
     let label_pk = label.public_key();
+    // Published with the record next to `label_pk`: the key every grant of it is signed with.
+    let signing_key = patient.derive_delegation_key(RECORD_LABEL);
+    let label_vk = signing_key.verifying_key();
     let (capsule, ciphertext) = encrypt(&label_pk, RECORD);
     step(format!(
         "St Mary encrypts a {}-byte FHIR record to the patient's per-record label key",
@@ -344,7 +371,7 @@ fn share_record(step: &mut impl FnMut(String)) -> Result<()> {
     ));
 
     let lab_key = SecretKey::random();
-    let kfrags = generate_kfrags(&label, &lab_key.public_key(), 2, 3)
+    let kfrags = generate_kfrags(&label, &signing_key, &lab_key.public_key(), 2, 3)
         .map_err(|e| anyhow::anyhow!("generating key fragments: {e}"))?;
     step("the patient grants City Lab 2-of-3 access: one key fragment per proxy".into());
 
@@ -355,7 +382,7 @@ fn share_record(step: &mut impl FnMut(String)) -> Result<()> {
             let received = KeyFrag::from_bytes(kfrag.to_bytes().as_slice())
                 .map_err(|e| anyhow::anyhow!("decoding a key fragment: {e}"))?;
             let verified = received
-                .verify(&label_pk, &lab_key.public_key())
+                .verify(&label_pk, &label_vk, &lab_key.public_key())
                 .map_err(|(e, _)| anyhow::anyhow!("a proxy rejected its key fragment: {e}"))?;
             Ok(reencrypt(&capsule, &verified).to_bytes().to_vec())
         })
@@ -367,7 +394,7 @@ fn share_record(step: &mut impl FnMut(String)) -> Result<()> {
         .map(|bytes| {
             CapsuleFrag::from_bytes(bytes)
                 .map_err(|e| anyhow::anyhow!("decoding a capsule fragment: {e}"))?
-                .verify(&capsule, &label_pk, &lab_key.public_key())
+                .verify(&capsule, &label_pk, &label_vk, &lab_key.public_key())
                 .map_err(|(e, _)| anyhow::anyhow!("a capsule fragment failed verification: {e}"))
         })
         .collect::<Result<Vec<_>>>()?;

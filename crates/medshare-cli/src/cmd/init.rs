@@ -27,10 +27,28 @@ struct InitReport<'a> {
     consortium: Address,
 }
 
+/// The `IdentityRegistry` constructor's settings, fixed at deployment.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct RegistrySettings {
+    /// `minEpochDuration`, in seconds.
+    pub(super) epoch_duration: u64,
+    /// `minThreshold`: the smallest `t` of a key set.
+    pub(super) min_threshold: u8,
+    /// `minAuthorities`: the smallest `n` of a key set.
+    pub(super) min_authorities: u8,
+}
+
 pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Result<()> {
     let data_dir = super::data_dir(global)?;
     keystore::validate_name(&args.account)?;
     let name = institution_name(&args.name)?;
+    if args.min_threshold > args.min_authorities {
+        bail!(
+            "--min-threshold {} is larger than --min-authorities {}: no key set could have both",
+            args.min_threshold,
+            args.min_authorities
+        );
+    }
     check_free(data_dir.root())?;
     let password = keystore::password(&args.account, true)?;
     let config = initialise(
@@ -39,7 +57,11 @@ pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Re
         &args.account,
         name,
         &password,
-        args.epoch_duration,
+        RegistrySettings {
+            epoch_duration: args.epoch_duration,
+            min_threshold: args.min_threshold,
+            min_authorities: args.min_authorities,
+        },
     )?;
     printer.result(
         &InitReport {
@@ -93,7 +115,7 @@ pub(super) fn initialise(
     account: &str,
     institution: B256,
     password: &str,
-    epoch_duration: u64,
+    registry: RegistrySettings,
 ) -> Result<Config> {
     let root = data_dir.root();
     let parent = match root.parent() {
@@ -112,7 +134,7 @@ pub(super) fn initialise(
         account,
         institution,
         password,
-        epoch_duration,
+        registry,
     );
     let config = match built {
         Ok(config) => config,
@@ -136,7 +158,7 @@ fn build(
     account: &str,
     institution: B256,
     password: &str,
-    epoch_duration: u64,
+    registry: RegistrySettings,
 ) -> Result<Config> {
     create_private_dir(data_dir.root())?;
     let signer = keystore::create(&data_dir.keystore_dir(), account, password)?;
@@ -169,7 +191,9 @@ fn build(
                         &IdentityRegistry::BYTECODE,
                         &IdentityRegistry::constructorCall {
                             consortium_: consortium,
-                            minEpochDuration_: epoch_duration,
+                            minEpochDuration_: registry.epoch_duration,
+                            minThreshold_: registry.min_threshold,
+                            minAuthorities_: registry.min_authorities,
                         },
                     ),
                 )

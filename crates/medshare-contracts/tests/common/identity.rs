@@ -1,6 +1,8 @@
 //! Test fixture for `IdentityRegistry`: a consortium with authority members, the registry, a
 //! real `medshare-identity` DKG, credential issuance and token/trace-share conversion to the
 //! contract's structs, plus call, event and custom-error helpers.
+// Shared by `identity_registry.rs` and `identity_governance.rs`; each uses a part of it.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 
@@ -11,7 +13,7 @@ use alloy::{
 use medshare_contracts::{
     Consortium, IIdentityRegistry, IdentityBn254,
     IdentityRegistry::{self, IdentityRegistryErrors, IdentityRegistryEvents},
-    deploy_code, identity_abi, roles,
+    action, deploy_code, identity_abi, roles,
 };
 use medshare_evm::{CallRequest, Genesis, Receipt, TestChain};
 use medshare_identity::{
@@ -20,8 +22,26 @@ use medshare_identity::{
 };
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 
-/// The consortium's only admin (threshold 1), which adds the authorities.
+/// `IdentityRegistryErrors::Name(IdentityRegistry::Name { .. })`.
+#[allow(unused_macros)]
+macro_rules! error {
+    ($name:ident $($fields:tt)*) => {
+        IdentityRegistryErrors::$name(IdentityRegistry::$name $($fields)*)
+    };
+}
+
+/// `IdentityRegistryEvents::Name(IdentityRegistry::Name { .. })`.
+#[allow(unused_macros)]
+macro_rules! event {
+    ($name:ident $($fields:tt)*) => {
+        IdentityRegistryEvents::$name(IdentityRegistry::$name $($fields)*)
+    };
+}
+
+/// The consortium's admins: two, threshold 2 (the first key set needs two admins).
 pub(crate) const ADMIN: Address = Address::repeat_byte(0xad);
+/// The consortium's second admin.
+pub(crate) const ADMIN2: Address = Address::repeat_byte(0xae);
 /// Deploys the contracts.
 pub(crate) const DEPLOYER: Address = Address::repeat_byte(0xde);
 /// The application contract that consumes tokens (impersonated).
@@ -32,6 +52,10 @@ pub(crate) const USER: Address = Address::repeat_byte(0x55);
 pub(crate) const OUTSIDER: Address = Address::repeat_byte(0x99);
 /// `minEpochDuration` of the fixture: one hour.
 pub(crate) const EPOCH: u64 = 3600;
+/// `minThreshold` of the fixture's registry.
+pub(crate) const MIN_THRESHOLD: u8 = 2;
+/// `minAuthorities` of the fixture's registry.
+pub(crate) const MIN_AUTHORITIES: u8 = 3;
 /// The test chain's id.
 pub(crate) const CHAIN_ID: u64 = 1337;
 
@@ -100,6 +124,8 @@ pub(crate) struct World {
     /// Tracing tags `(C1, C2)` of the consumed tokens by nullifier, from their `TokenUsed`
     /// events (where the CLI reads them).
     pub(crate) tags: HashMap<B256, (IdentityBn254::G1Point, IdentityBn254::G1Point)>,
+    /// Epochs of the consumed tokens by nullifier, from their `TokenUsed` events.
+    pub(crate) epochs: HashMap<B256, u64>,
 }
 
 impl World {
@@ -120,8 +146,8 @@ impl World {
                 deploy_code(
                     &Consortium::BYTECODE,
                     &Consortium::constructorCall {
-                        initialAdmins: vec![ADMIN],
-                        names: vec![B256::ZERO],
+                        initialAdmins: vec![ADMIN, ADMIN2],
+                        names: vec![B256::ZERO, B256::ZERO],
                         initialThreshold: U256::from(1),
                     },
                 ),
@@ -136,10 +162,12 @@ impl World {
             keys,
             rng,
             tags: HashMap::new(),
+            epochs: HashMap::new(),
         };
         for i in 1..=16 {
             world.add_authority(authority(i));
         }
+        world.consortium_change(action::SET_THRESHOLD, Address::ZERO, U256::from(2));
         let receipt = world
             .chain
             .deploy_as(
@@ -149,6 +177,8 @@ impl World {
                     &IdentityRegistry::constructorCall {
                         consortium_: consortium,
                         minEpochDuration_: EPOCH,
+                        minThreshold_: MIN_THRESHOLD,
+                        minAuthorities_: MIN_AUTHORITIES,
                     },
                 ),
             )
@@ -158,8 +188,8 @@ impl World {
         world
     }
 
-    /// [`World::deployed`] with the DKG key set proposed by authority 1 and confirmed by all:
-    /// active in epoch 1.
+    /// [`World::deployed`] with the DKG key set proposed by authority 1, confirmed by all and
+    /// approved by the consortium's two admins: active in epoch 1.
     pub(crate) fn new(t: usize, n: usize, seed: u64) -> Self {
         let mut world = Self::deployed(t, n, seed);
         let set = world.key_set();
@@ -170,42 +200,66 @@ impl World {
 
     /// Makes `account` a consortium member with `ROLE_AUTHORITY`.
     pub(crate) fn add_authority(&mut self, account: Address) {
-        let receipt = self
-            .chain
-            .send_as(
-                ADMIN,
-                Some(self.consortium),
-                Consortium::proposeCall {
-                    action: medshare_contracts::action::ADD_MEMBER,
-                    account,
-                    value: roles::AUTHORITY,
-                    name: B256::ZERO,
-                }
-                .abi_encode(),
-                U256::ZERO,
-            )
-            .unwrap();
-        assert!(receipt.status);
+        self.consortium_change(action::ADD_MEMBER, account, roles::AUTHORITY);
     }
 
     /// Removes `account` from the consortium.
     pub(crate) fn remove_member(&mut self, account: Address) {
+        self.consortium_change(action::REMOVE_MEMBER, account, U256::ZERO);
+    }
+
+    /// A consortium change proposed by [`ADMIN`] and, while the threshold is 2, approved by
+    /// [`ADMIN2`].
+    pub(crate) fn consortium_change(&mut self, action: u8, account: Address, value: U256) {
+        let id = self.consortium_propose(ADMIN, action, account, value);
+        let call = Consortium::proposalCall { proposalId: id };
+        let outcome = self
+            .chain
+            .call(&CallRequest::new(
+                Address::ZERO,
+                self.consortium,
+                call.abi_encode(),
+            ))
+            .unwrap();
+        let proposal = Consortium::proposalCall::abi_decode_returns(&outcome.output).unwrap();
+        if proposal.status == medshare_contracts::proposal_status::PENDING {
+            self.consortium_approve(ADMIN2, id);
+        }
+    }
+
+    /// `Consortium.propose(action, account, value, 0)` from `from`, which must succeed; returns
+    /// the proposal id.
+    pub(crate) fn consortium_propose(
+        &mut self,
+        from: Address,
+        action: u8,
+        account: Address,
+        value: U256,
+    ) -> U256 {
+        let call = Consortium::proposeCall {
+            action,
+            account,
+            value,
+            name: B256::ZERO,
+        };
         let receipt = self
             .chain
-            .send_as(
-                ADMIN,
-                Some(self.consortium),
-                Consortium::proposeCall {
-                    action: medshare_contracts::action::REMOVE_MEMBER,
-                    account,
-                    value: U256::ZERO,
-                    name: B256::ZERO,
-                }
-                .abi_encode(),
-                U256::ZERO,
-            )
+            .send_as(from, Some(self.consortium), call.abi_encode(), U256::ZERO)
             .unwrap();
-        assert!(receipt.status);
+        assert!(receipt.status, "consortium proposal failed");
+        Consortium::proposeCall::abi_decode_returns(&receipt.output).unwrap()
+    }
+
+    /// `Consortium.approve(proposal)` from `from`, which must succeed.
+    pub(crate) fn consortium_approve(&mut self, from: Address, proposal: U256) {
+        let call = Consortium::approveCall {
+            proposalId: proposal,
+        };
+        let receipt = self
+            .chain
+            .send_as(from, Some(self.consortium), call.abi_encode(), U256::ZERO)
+            .unwrap();
+        assert!(receipt.status, "consortium approval failed");
     }
 
     /// The fixture's key set: authority `i` acts from [`authority`]`(i)`.
@@ -272,9 +326,23 @@ impl World {
         self.try_view(call).unwrap()
     }
 
-    /// Proposes `set` from authority 1 and confirms it from every listed authority; returns
-    /// its hash and the last receipt.
+    /// Proposes `set` from authority 1, confirms it from every listed authority and approves
+    /// it ([`World::approvers`]); returns its hash and the last receipt (the approval that met
+    /// the rule).
     pub(crate) fn install(&mut self, set: &IIdentityRegistry::KeySet) -> (B256, Receipt) {
+        let hash = self.propose_and_confirm(set);
+        let mut last = None;
+        for approver in self.approvers() {
+            last = Some(self.send_ok(
+                approver,
+                &IdentityRegistry::approveKeySetCall { keySetHash: hash },
+            ));
+        }
+        (hash, last.expect("at least one approver"))
+    }
+
+    /// Proposes `set` from authority 1 and confirms it from every listed authority; returns its hash.
+    pub(crate) fn propose_and_confirm(&mut self, set: &IIdentityRegistry::KeySet) -> B256 {
         let receipt = self.send_ok(
             authority(1),
             &IdentityRegistry::proposeKeySetCall {
@@ -283,14 +351,44 @@ impl World {
         );
         let hash =
             IdentityRegistry::proposeKeySetCall::abi_decode_returns(&receipt.output).unwrap();
-        let mut last = receipt;
         for a in &set.authorities {
-            last = self.send_ok(
+            self.send_ok(
                 a.account,
                 &IdentityRegistry::confirmKeySetCall { keySetHash: hash },
             );
         }
-        (hash, last)
+        hash
+    }
+
+    /// Who can approve a motion now: the consortium's two admins (threshold 2) with no key set
+    /// active, else the first `t` authorities of the active key set.
+    pub(crate) fn approvers(&self) -> Vec<Address> {
+        let active = self.view(IdentityRegistry::activeKeySetCall {});
+        if active == B256::ZERO {
+            return vec![ADMIN, ADMIN2];
+        }
+        self.active_authorities()[..usize::from(
+            self.view(IdentityRegistry::keySetCall { keySetHash: active })
+                .threshold,
+        )]
+            .to_vec()
+    }
+
+    /// The accounts of the active key set's authorities, in index order.
+    pub(crate) fn active_authorities(&self) -> Vec<Address> {
+        let active = self.view(IdentityRegistry::activeKeySetCall {});
+        let size = self
+            .view(IdentityRegistry::keySetCall { keySetHash: active })
+            .size;
+        (1..=size)
+            .map(|index| {
+                self.view(IdentityRegistry::authorityOfCall {
+                    keySetHash: active,
+                    index,
+                })
+                .account
+            })
+            .collect()
     }
 
     /// `currentEpoch()`.
@@ -303,6 +401,29 @@ impl World {
         let last = self.view(IdentityRegistry::lastEpochChangeCall {});
         self.chain.set_next_block_timestamp(last + EPOCH);
         self.send_ok(authority(1), &IdentityRegistry::advanceEpochCall {})
+    }
+
+    /// Advances epochs until the scheduled key set takes effect: at the first epoch change at
+    /// least [`EPOCH`] after it was scheduled, so at most two. Returns the activating receipt.
+    pub(crate) fn activate_scheduled(&mut self) -> Receipt {
+        let scheduled = self.view(IdentityRegistry::scheduledKeySetCall {});
+        assert_ne!(scheduled, B256::ZERO, "no key set is scheduled");
+        for _ in 0..2 {
+            let receipt = self.advance();
+            if self.view(IdentityRegistry::activeKeySetCall {}) == scheduled {
+                return receipt;
+            }
+        }
+        panic!("the scheduled key set did not activate within two epochs");
+    }
+
+    /// The timestamp of the block that holds `receipt`.
+    pub(crate) fn timestamp(&self, receipt: &Receipt) -> u64 {
+        self.chain
+            .block(receipt.block_number)
+            .unwrap()
+            .expect("the receipt's block")
+            .timestamp
     }
 
     /// A credential of `user` for `epoch`, issued blindly by authorities `1..=t` of `gpk`.
@@ -338,16 +459,28 @@ impl World {
     pub(crate) fn context(&self, nonce: u8) -> TokenContext {
         TokenContext {
             chain_id: CHAIN_ID,
+            registry: self.registry.into_array(),
             verifying_contract: APP.into_array(),
             action: TokenContext::action_id("medshare.access.request"),
             sender: USER.into_array(),
             nonce: [nonce; 32],
+            scope: None,
+        }
+    }
+
+    /// [`World::context`] in scope `scope` (a token of `APP`'s scope `scope`).
+    pub(crate) fn scoped_context(&self, nonce: u8, scope: B256) -> TokenContext {
+        TokenContext {
+            scope: medshare_identity::Scope::new(scope.0),
+            ..self.context(nonce)
         }
     }
 
     /// Shows `credential` for `ctx` (fixture key set).
     pub(crate) fn show(&mut self, credential: &Credential, ctx: &TokenContext) -> Token {
-        credential.show_with_rng(&mut self.rng, &self.gpk, ctx)
+        credential
+            .show_with_rng(&mut self.rng, &self.gpk, ctx)
+            .expect("an accepted scope")
     }
 
     /// `verifyToken(token, context)`: `Ok(bool)` or the revert.
@@ -382,11 +515,12 @@ impl World {
         receipt
     }
 
-    /// Remembers the tags of the `TokenUsed` events of a successful receipt.
+    /// Remembers the tags and epochs of the `TokenUsed` events of a successful receipt.
     pub(crate) fn record_tags(&mut self, receipt: &Receipt) {
         for event in self.events(receipt) {
             if let IdentityRegistryEvents::TokenUsed(used) = event {
                 self.tags.insert(used.nullifier, (used.c1, used.c2));
+                self.epochs.insert(used.nullifier, used.epoch);
             }
         }
     }
@@ -417,6 +551,7 @@ impl World {
                 nullifier: nullifier(token),
                 c1: token.c1.clone(),
                 c2: token.c2.clone(),
+                epoch: token.epoch,
                 reason: B256::repeat_byte(0xc0),
             },
         );
@@ -450,10 +585,27 @@ impl World {
     }
 }
 
-/// `keccak256(κ.x || κ.y)` of a contract token.
-pub(crate) fn nullifier(token: &IIdentityRegistry::Token) -> B256 {
-    let mut bytes = [0u8; 64];
-    bytes[..32].copy_from_slice(&token.kappa.x.to_be_bytes::<32>());
-    bytes[32..].copy_from_slice(&token.kappa.y.to_be_bytes::<32>());
+/// A used token's record: `keccak256(abi.encode(c1, c2, uint64 epoch))`.
+pub(crate) fn tag_digest(
+    c1: &IdentityBn254::G1Point,
+    c2: &IdentityBn254::G1Point,
+    epoch: u64,
+) -> B256 {
+    let mut bytes = Vec::with_capacity(160);
+    for word in [c1.x, c1.y, c2.x, c2.y, U256::from(epoch)] {
+        bytes.extend_from_slice(&word.to_be_bytes::<32>());
+    }
     alloy::primitives::keccak256(bytes)
+}
+
+/// The nullifier of a contract token (Rust `Token::nullifier`): `keccak256(N.x || N.y)` for a
+/// scoped token (`N != (0, 0)`), else `keccak256(κ.x || κ.y)`.
+pub(crate) fn nullifier(token: &IIdentityRegistry::Token) -> B256 {
+    let n = &token.nullifierPoint;
+    let p = if n.x.is_zero() && n.y.is_zero() {
+        &token.kappa
+    } else {
+        n
+    };
+    alloy::primitives::keccak256(identity_abi::g1_bytes(p))
 }

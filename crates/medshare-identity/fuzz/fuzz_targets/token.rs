@@ -1,11 +1,13 @@
-//! Fuzzes `Token::from_bytes` and `Token::verify`: must never panic; whatever decodes
-//! re-encodes to the input.
+//! Fuzzes `Token::from_bytes` and `Token::verify` (unscoped and scoped contexts): must never
+//! panic; whatever decodes re-encodes to the input.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use medshare_identity::{GroupPublicKey, ThresholdParams, Token, TokenContext, run_dkg_with_rng};
+use medshare_identity::{
+    GroupPublicKey, Scope, ThresholdParams, Token, TokenContext, run_dkg_with_rng,
+};
 
 fn gpk() -> &'static GroupPublicKey {
     static G: OnceLock<GroupPublicKey> = OnceLock::new();
@@ -28,11 +30,15 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(&t.to_bytes()[..], data);
         let ctx = TokenContext {
             chain_id: 1337,
+            registry: [0x11; 20],
             verifying_contract: [0x33; 20],
             action: [0; 32],
             sender: [0x44; 20],
             nonce: [1; 32],
+            scope: None,
         };
         let _ = t.verify(gpk(), &ctx, t.epoch());
+        let scoped = TokenContext { scope: Scope::new([9; 32]), ..ctx };
+        let _ = t.verify(gpk(), &scoped, t.epoch());
     }
 });

@@ -31,10 +31,20 @@ pub fn reg_ctx(rid: u8) -> RegistrationContext {
 pub fn ctx(nonce: u8) -> TokenContext {
     TokenContext {
         chain_id: 1337,
+        registry: [0x11; 20],
         verifying_contract: [0x33; 20],
         action: TokenContext::action_id("medshare.access.request"),
         sender: [0x44; 20],
         nonce: [nonce; 32],
+        scope: None,
+    }
+}
+
+/// [`ctx`] in scope `[scope; 32]` (non-zero).
+pub fn scoped_ctx(nonce: u8, scope: u8) -> TokenContext {
+    TokenContext {
+        scope: medshare_identity::Scope::new([scope; 32]),
+        ..ctx(nonce)
     }
 }
 

@@ -8,15 +8,18 @@
 
 mod registry;
 
+pub(super) use registry::{Approval, Motion};
+
 use alloy::primitives::{Address, B256, hex};
 use anyhow::{Context, Result, bail};
 use medshare_identity::{
-    RegistrationContext, ThresholdParams, Token, TokenContext, TraceShare, run_dkg_with_rng,
+    AuthoritySecretKey, Dealer, Dealing, DkgSession, DkgShare, GroupPublicKey, RegistrationContext,
+    Scope, ThresholdParams, Token, TokenContext, TraceShare,
 };
 use serde::Serialize;
 
 use crate::{
-    args::{EpochCommand, GlobalArgs, IdentityCommand, TokenArgs, TraceCommand},
+    args::{EpochCommand, GlobalArgs, IdentityCommand, KeySetCommand, TokenArgs, TraceCommand},
     client::Client,
     datadir::{Config, DataDir},
     identity_store::{IdentityStore, RegistrationRecord, identity_hex},
@@ -33,18 +36,28 @@ pub(super) fn run(global: &GlobalArgs, cmd: IdentityCommand, printer: &Printer) 
         IdentityCommand::Keygen {
             authorities,
             threshold,
+            approvers,
         } => {
-            let report = session.keygen(&authorities, threshold)?;
-            printer.value(
-                &report,
+            let report = session.keygen(&authorities, threshold, &approvers)?;
+            printer.value(&report, report.describe());
+        }
+        IdentityCommand::KeySet(KeySetCommand::Approve { key_set }) => {
+            let key_set = parse_word(&key_set, "key set hash")?;
+            let approval = session.approve(from, &Motion::ApproveKeySet(key_set))?;
+            printer.value(&approval, describe_key_set_approval(key_set, &approval));
+        }
+        IdentityCommand::KeySet(KeySetCommand::Cancel { key_set }) => {
+            let key_set = parse_word(&key_set, "key set hash")?;
+            let approval = session.approve(from, &Motion::CancelKeySet(key_set))?;
+            let text = if approval.done {
+                format!("key set {key_set} cancelled")
+            } else {
                 format!(
-                    "key set {} installed: {}-of-{} authorities ({})",
-                    report.key_set,
-                    report.threshold,
-                    report.authorities.len(),
-                    report.authorities.join(", ")
-                ),
-            );
+                    "cancellation of key set {key_set}: {} of {} approvals",
+                    approval.approvals, approval.needed
+                )
+            };
+            printer.value(&approval, text);
         }
         IdentityCommand::Register { rid, authorities } => {
             let commitment = session.register(from, &rid, &authorities)?;
@@ -106,11 +119,18 @@ pub(super) fn run(global: &GlobalArgs, cmd: IdentityCommand, printer: &Printer) 
             printer.value(&shown, shown.describe());
         }
         IdentityCommand::Revoke { commitment, reason } => {
-            session.revoke(from, &commitment, &reason)?;
-            printer.value(
-                &serde_json::json!({ "revoked": commitment }),
-                format!("identity {commitment} revoked"),
-            );
+            let approval = session.revoke(from, &commitment, &reason)?;
+            let text = match approval.epoch {
+                Some(epoch) if approval.done => format!(
+                    "identity {commitment} revoked ({} of {} authorities); epoch {epoch} started, so every credential it held has expired",
+                    approval.approvals, approval.needed
+                ),
+                _ => format!(
+                    "revocation of {commitment}: {} of {} approvals; it takes effect when {} authorities of the active key set approve",
+                    approval.approvals, approval.needed, approval.needed
+                ),
+            };
+            printer.value(&approval, text);
         }
         IdentityCommand::Epoch(EpochCommand::Advance) => {
             let epoch = session.advance_epoch(from)?;
@@ -118,6 +138,20 @@ pub(super) fn run(global: &GlobalArgs, cmd: IdentityCommand, printer: &Printer) 
                 &serde_json::json!({ "epoch": epoch }),
                 format!("epoch {epoch} started"),
             );
+        }
+        IdentityCommand::Epoch(EpochCommand::Rotate) => {
+            let approval = session.approve(from, &Motion::RotateEpoch)?;
+            let text = match approval.epoch {
+                Some(epoch) => format!(
+                    "epoch {epoch} started early ({} of {} authorities approved)",
+                    approval.approvals, approval.needed
+                ),
+                None => format!(
+                    "early rotation: {} of {} approvals",
+                    approval.approvals, approval.needed
+                ),
+            };
+            printer.value(&approval, text);
         }
         IdentityCommand::Epoch(EpochCommand::Show) => {
             let client = Client::open(&data_dir)?;
@@ -135,6 +169,67 @@ pub(super) struct KeygenReport {
     pub(super) key_set: B256,
     threshold: usize,
     authorities: Vec<String>,
+    /// Where the approval stands after `--approvers` (`None` if nobody approved yet).
+    approval: Option<Approval>,
+    /// Approvals it needs, and who gives them.
+    needed: u64,
+    approvers: &'static str,
+}
+
+impl KeygenReport {
+    pub(super) fn describe(&self) -> String {
+        let head = format!(
+            "key set {} ({}-of-{}: {}) proposed and confirmed by every authority",
+            self.key_set,
+            self.threshold,
+            self.authorities.len(),
+            self.authorities.join(", ")
+        );
+        match &self.approval {
+            Some(a) if a.done => format!("{head}; {}", describe_key_set_approval(self.key_set, a)),
+            Some(a) => format!(
+                "{head}; {} of {} approvals by {} so far: the rest run `medshare --from <account> identity key-set approve {}`",
+                a.approvals, a.needed, self.approvers, self.key_set
+            ),
+            None if self.needed < 2 => format!(
+                "{head}; the first key set needs the approval of at least two consortium admins, and the consortium's threshold is {}: add an admin and raise the threshold to 2 or more, then each runs `medshare --from <admin> identity key-set approve {}`",
+                self.needed, self.key_set
+            ),
+            None => format!(
+                "{head}; it takes effect once {} {} approve: `medshare --from <account> identity key-set approve {}`",
+                self.needed, self.approvers, self.key_set
+            ),
+        }
+    }
+}
+
+/// A sentence for an approval of key set `key_set`.
+fn describe_key_set_approval(key_set: B256, approval: &Approval) -> String {
+    match (approval.done, approval.epoch, approval.scheduled_from) {
+        (true, Some(epoch), _) => format!(
+            "key set {key_set} approved ({} of {}): it is the active key set from epoch {epoch}",
+            approval.approvals, approval.needed
+        ),
+        (true, None, Some(from)) => format!(
+            "key set {key_set} approved ({} of {}) and scheduled: the first epoch change from unix time {from} on activates it; until then t authorities of the active key set can cancel it",
+            approval.approvals, approval.needed
+        ),
+        (true, None, None) => format!(
+            "key set {key_set} approved ({} of {}); it takes effect once every listed authority has confirmed",
+            approval.approvals, approval.needed
+        ),
+        (false, ..) => format!(
+            "key set {key_set}: {} of {} approvals",
+            approval.approvals, approval.needed
+        ),
+    }
+}
+
+/// A 32-byte hex word from the command line.
+fn parse_word(text: &str, what: &str) -> Result<B256> {
+    text.parse().with_context(|| {
+        format!("the {what} is not a 32-byte hex word (0x followed by 64 hex digits)")
+    })
 }
 
 /// A trace after one more share.
@@ -228,7 +323,12 @@ impl<'a> Session<'a> {
         ))
     }
 
-    pub(super) fn keygen(&self, authorities: &[String], threshold: usize) -> Result<KeygenReport> {
+    pub(super) fn keygen(
+        &self,
+        authorities: &[String],
+        threshold: usize,
+        approvers: &[String],
+    ) -> Result<KeygenReport> {
         let params = ThresholdParams::new(threshold, authorities.len())
             .map_err(|e| anyhow::anyhow!("threshold {threshold} of {}: {e}", authorities.len()))?;
         let mut client = Client::open(self.data_dir)?;
@@ -240,19 +340,54 @@ impl<'a> Session<'a> {
             }
             signers.push(signer);
         }
-        let (gpk, shares) = run_dkg_with_rng(&mut rand08::thread_rng(), params)
-            .map_err(|e| anyhow::anyhow!("key generation failed: {e}"))?;
-        let key_set = registry::install_key_set(&mut client, self.config, &gpk, &signers)?;
+        let approver_signers = approvers
+            .iter()
+            .map(|name| Ok(self.signer(Some(name))?.1))
+            .collect::<Result<Vec<_>>>()?;
+        let session = DkgSession {
+            params,
+            id: dkg_session_id(self.config),
+        };
+        let (views, shares) = run_dealers(&session)?;
+        let gpk = views.first().context("no authorities")?.clone();
+        let key_set = registry::propose_key_set(&mut client, self.config, &gpk, &signers, &views)?;
         for (name, share) in authorities.iter().zip(&shares) {
             self.store
                 .save_authority(name, share, &self.password(name)?)?;
         }
         self.store.save_group_key(&gpk)?;
+        let (needed, approvers_are) =
+            match registry::key_set_approvals(&client, self.config, key_set)? {
+                None => (
+                    registry::admin_threshold(&client, self.config)?,
+                    "consortium admins",
+                ),
+                Some((_, needed)) => (needed, "authorities of the active key set"),
+            };
+        let mut approval = None;
+        for signer in &approver_signers {
+            approval = Some(registry::approve(
+                &mut client,
+                self.config,
+                signer,
+                &Motion::ApproveKeySet(key_set),
+            )?);
+        }
         Ok(KeygenReport {
             key_set,
             threshold,
             authorities: authorities.to_vec(),
+            approval,
+            needed,
+            approvers: approvers_are,
         })
+    }
+
+    /// Approves `motion` as the `from` account (see [`registry::approve`]).
+    pub(super) fn approve(&self, from: Option<&str>, motion: &Motion) -> Result<Approval> {
+        let (_, signer) = self.signer(from)?;
+        let mut client = Client::open(self.data_dir)?;
+        registry::approve(&mut client, self.config, &signer, motion)
     }
 
     pub(super) fn register(
@@ -378,12 +513,24 @@ impl<'a> Session<'a> {
         let sender = resolve(&args.sender, "sender")?.unwrap_or(sender);
         // Until an application contract consumes tokens, the submitting account does.
         let verifier = resolve(&args.verifier, "verifier")?.unwrap_or(sender);
+        let scope = match &args.scope {
+            None => None,
+            Some(word) if word.starts_with("0x") => {
+                let word: B256 = word.parse().context("--scope is not a 32-byte hex word")?;
+                Some(Scope::new(word.0).context("--scope 0x00…00 means no scope; omit it")?)
+            }
+            Some(name) => {
+                Some(Scope::new(TokenContext::action_id(name)).context("--scope hashes to zero")?)
+            }
+        };
         Ok(TokenContext {
             chain_id: self.config.chain_id,
+            registry: self.config.contracts.identity_registry.0.0,
             verifying_contract: verifier.0.0,
             action: TokenContext::action_id(&args.action),
             sender: sender.0.0,
             nonce: nonce.0,
+            scope,
         })
     }
 
@@ -396,7 +543,9 @@ impl<'a> Session<'a> {
             .store
             .credential(user, epoch, &gpk, &self.password(user)?)?;
         let context = self.context(args, address)?;
-        let token = credential.show(&gpk, &context);
+        let token = credential
+            .show(&gpk, &context)
+            .map_err(|e| anyhow::anyhow!("{e}: the registry refuses this --scope"))?;
         let nullifier = B256::from(token.nullifier());
         Ok((token, nullifier))
     }
@@ -480,13 +629,18 @@ impl<'a> Session<'a> {
         })
     }
 
-    pub(super) fn revoke(&self, from: Option<&str>, commitment: &str, reason: &str) -> Result<()> {
-        let (_, signer) = self.signer(from)?;
-        let commitment: B256 = commitment
-            .parse()
-            .context("the commitment is not a 32-byte hex word")?;
-        let mut client = Client::open(self.data_dir)?;
-        registry::revoke(&mut client, self.config, &signer, commitment, reason)
+    /// Approves revoking the identity `commitment` (hex) as the `from` authority.
+    pub(super) fn revoke(
+        &self,
+        from: Option<&str>,
+        commitment: &str,
+        reason: &str,
+    ) -> Result<Approval> {
+        let commitment = parse_word(commitment, "identity commitment")?;
+        self.approve(
+            from,
+            &Motion::RevokeIdentity(commitment, reason.to_string()),
+        )
     }
 
     pub(super) fn advance_epoch(&self, from: Option<&str>) -> Result<u64> {
@@ -498,4 +652,59 @@ impl<'a> Session<'a> {
     fn registry(&self) -> Address {
         self.config.contracts.identity_registry
     }
+}
+
+/// A fresh DKG session id bound to this chain and registry, so that no dealing of another
+/// ceremony or network verifies in this one.
+fn dkg_session_id(config: &Config) -> [u8; 32] {
+    let mut nonce = [0u8; 32];
+    rand08::RngCore::fill_bytes(&mut rand08::thread_rng(), &mut nonce);
+    let mut input = Vec::with_capacity(32 + 20 + 32);
+    input.extend_from_slice(&alloy::primitives::U256::from(config.chain_id).to_be_bytes::<32>());
+    input.extend_from_slice(config.contracts.identity_registry.as_slice());
+    input.extend_from_slice(&nonce);
+    alloy::primitives::keccak256(input).0
+}
+
+/// Runs every dealer of the DKG in this process (the authorities' accounts live in one data
+/// directory) but keeps the authorities' roles apart: each authority decodes and verifies every
+/// dealing as broadcast, verifies the shares addressed to it, and computes its own view of the
+/// group key and its own secret key. Returns the views (one per authority, in index order) and
+/// the secret keys.
+fn run_dealers(session: &DkgSession) -> Result<(Vec<GroupPublicKey>, Vec<AuthoritySecretKey>)> {
+    let dkg = |e: medshare_identity::DkgError| anyhow::anyhow!("key generation failed: {e}");
+    let n = u8::try_from(session.params.authorities()).context("too many authorities")?;
+    let dealers = (1..=n)
+        .map(|j| Dealer::new_with_rng(&mut rand08::thread_rng(), session, j))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(dkg)?;
+    let broadcast: Vec<Vec<u8>> = dealers.iter().map(|d| d.dealing().to_bytes()).collect();
+    let mut views = Vec::with_capacity(usize::from(n));
+    let mut keys = Vec::with_capacity(usize::from(n));
+    for i in 1..=n {
+        let dealings = broadcast
+            .iter()
+            .map(|bytes| {
+                Dealing::from_bytes(bytes)
+                    .map_err(|e| anyhow::anyhow!("dealing: {e}"))?
+                    .verify(session)
+                    .map_err(|(e, _)| dkg(e))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let view = GroupPublicKey::from_dealings(session, &dealings).map_err(dkg)?;
+        let shares = dealers
+            .iter()
+            .zip(&dealings)
+            .map(|(dealer, dealing)| {
+                let sent = dealer.share_for(i).map_err(dkg)?.to_secret_bytes();
+                DkgShare::from_secret_bytes(&sent)
+                    .map_err(|e| anyhow::anyhow!("share: {e}"))?
+                    .verify(dealing)
+                    .map_err(|(e, _)| dkg(e))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        keys.push(AuthoritySecretKey::from_dkg(&view, i, &shares).map_err(dkg)?);
+        views.push(view);
+    }
+    Ok((views, keys))
 }

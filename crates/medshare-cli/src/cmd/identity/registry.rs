@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use medshare_contracts::{Consortium, IIdentityRegistry, IdentityRegistry, identity_abi, roles};
 use medshare_evm::LogFilter;
 use medshare_identity::{GroupPublicKey, Token, TokenContext, TracingTag, VerifiedTraceShare};
+use serde::Serialize;
 
 use super::TraceOutcome;
 use crate::{
@@ -30,12 +31,69 @@ pub(super) fn is_authority(client: &Client, config: &Config, account: Address) -
     )
 }
 
-/// Proposes the key set from the first authority and confirms it from every authority.
-pub(super) fn install_key_set(
+/// What an approval is for: the `IIdentityRegistry.Motion`s and their subjects.
+#[derive(Clone, Debug)]
+pub(crate) enum Motion {
+    /// Install a proposed key set.
+    ApproveKeySet(B256),
+    /// Cancel a proposed or scheduled key set.
+    CancelKeySet(B256),
+    /// Leave the current epoch now.
+    RotateEpoch,
+    /// Revoke a traced identity commitment, for a reason.
+    RevokeIdentity(B256, String),
+}
+
+/// `IIdentityRegistry.Motion.ApproveKeySet`.
+const MOTION_APPROVE_KEY_SET: u8 = 0;
+
+/// Where an approval left its motion, from the receipt's events.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Approval {
+    pub(crate) approvals: u64,
+    pub(crate) needed: u64,
+    /// The rule was met and the motion took effect.
+    pub(crate) done: bool,
+    /// The epoch the approval started (a key set activated, a rotation, a revocation).
+    pub(crate) epoch: Option<u64>,
+    /// For a scheduled key set: the unix time from which the next epoch change activates it.
+    pub(crate) scheduled_from: Option<u64>,
+}
+
+impl Approval {
+    fn from_logs(logs: &[medshare_evm::Log], motion: &Motion) -> Result<Self> {
+        let approved: IdentityRegistry::MotionApproved =
+            event(logs).context("no MotionApproved event")?;
+        let epoch = event::<IdentityRegistry::EpochAdvanced>(logs).map(|e| e.epoch);
+        let scheduled_from = event::<IdentityRegistry::KeySetScheduled>(logs).map(|e| e.notBefore);
+        let done = match motion {
+            Motion::ApproveKeySet(_) => event::<IdentityRegistry::KeySetApproved>(logs).is_some(),
+            Motion::CancelKeySet(_) => event::<IdentityRegistry::KeySetCancelled>(logs).is_some(),
+            Motion::RotateEpoch => epoch.is_some(),
+            Motion::RevokeIdentity(..) => {
+                event::<IdentityRegistry::IdentityRevoked>(logs).is_some()
+            }
+        };
+        Ok(Self {
+            approvals: approved.approvals.saturating_to(),
+            needed: approved.needed.saturating_to(),
+            done,
+            epoch,
+            scheduled_from,
+        })
+    }
+}
+
+/// Proposes the key set from the first authority; each authority then checks it against its own
+/// view of the DKG (`own_views[i]`, the group key as that authority computed it) and confirms.
+/// The key set takes effect only once approved ([`approve`]).
+pub(super) fn propose_key_set(
     client: &mut Client,
     config: &Config,
     gpk: &GroupPublicKey,
     authorities: &[PrivateKeySigner],
+    own_views: &[GroupPublicKey],
 ) -> Result<B256> {
     let accounts: Vec<Address> = authorities.iter().map(PrivateKeySigner::address).collect();
     let key_set =
@@ -48,7 +106,19 @@ pub(super) fn install_key_set(
     )?;
     let proposed: IdentityRegistry::KeySetProposed =
         event(&receipt.logs).context("no KeySetProposed event")?;
-    for authority in authorities {
+    for (authority, view) in authorities.iter().zip(own_views) {
+        // What is on chain must be what this authority's DKG produced, with every account in
+        // its place: recompute the hash rather than trust the proposer's.
+        let expected = identity_abi::key_set(view, &accounts)
+            .map(|set| identity_abi::key_set_hash(&set))
+            .context("one account per authority is needed")?;
+        if expected != proposed.keySetHash {
+            bail!(
+                "authority {} computed key set {expected}, but {} was proposed; not confirming",
+                authority.address(),
+                proposed.keySetHash
+            );
+        }
         client.send(
             authority,
             config.contracts.identity_registry,
@@ -58,6 +128,81 @@ pub(super) fn install_key_set(
         )?;
     }
     Ok(proposed.keySetHash)
+}
+
+/// The approvals a key set still needs before it takes effect: `(approvals so far, needed)`
+/// for the active key set's authorities, or `None` with no key set active (then the
+/// consortium's admin threshold applies).
+pub(super) fn key_set_approvals(
+    client: &Client,
+    config: &Config,
+    key_set: B256,
+) -> Result<Option<(u64, u64)>> {
+    let registry = config.contracts.identity_registry;
+    if client.call(registry, &IdentityRegistry::activeKeySetCall {})? == B256::ZERO {
+        return Ok(None);
+    }
+    let r = client.call(
+        registry,
+        &IdentityRegistry::motionApprovalsCall {
+            motion: MOTION_APPROVE_KEY_SET,
+            subject: key_set,
+        },
+    )?;
+    Ok(Some((
+        r.approvals.saturating_to(),
+        r.needed.saturating_to(),
+    )))
+}
+
+/// The consortium's admin threshold (the approvals the first key set needs).
+pub(super) fn admin_threshold(client: &Client, config: &Config) -> Result<u64> {
+    let threshold = client.call(config.contracts.consortium, &Consortium::thresholdCall {})?;
+    Ok(threshold.saturating_to())
+}
+
+/// Approves `motion` from `signer`: a consortium admin for the first key set, otherwise an
+/// authority of the active key set. The approval that meets the rule makes it take effect.
+pub(super) fn approve(
+    client: &mut Client,
+    config: &Config,
+    signer: &PrivateKeySigner,
+    motion: &Motion,
+) -> Result<Approval> {
+    let registry = config.contracts.identity_registry;
+    let receipt = match motion {
+        Motion::ApproveKeySet(key_set) => client.send(
+            signer,
+            registry,
+            &IdentityRegistry::approveKeySetCall {
+                keySetHash: *key_set,
+            },
+        )?,
+        Motion::CancelKeySet(key_set) => client.send(
+            signer,
+            registry,
+            &IdentityRegistry::cancelKeySetCall {
+                keySetHash: *key_set,
+            },
+        )?,
+        Motion::RotateEpoch => {
+            let epoch = current_epoch(client, config)?;
+            client.send(
+                signer,
+                registry,
+                &IdentityRegistry::approveEpochRotationCall { epoch },
+            )?
+        }
+        Motion::RevokeIdentity(commitment, reason) => client.send(
+            signer,
+            registry,
+            &IdentityRegistry::revokeIdentityCall {
+                identityCommitment: *commitment,
+                reason: short_text(reason, "reason")?,
+            },
+        )?,
+    };
+    Approval::from_logs(&receipt.logs, motion)
 }
 
 pub(super) fn current_epoch(client: &Client, config: &Config) -> Result<u64> {
@@ -112,18 +257,19 @@ pub(super) fn consume_token(
     Ok(used.nullifier)
 }
 
-/// The tracing tag of a used token, from its `TokenUsed` event.
-fn used_tag(client: &Client, config: &Config, nullifier: B256) -> Result<TracingTag> {
+/// The tracing tag and epoch of a used token, from its `TokenUsed` event.
+fn used_tag(client: &Client, config: &Config, nullifier: B256) -> Result<(TracingTag, u64)> {
     let filter = LogFilter::address(config.contracts.identity_registry)
         .event(IdentityRegistry::TokenUsed::SIGNATURE_HASH)
         .topic(1, vec![nullifier]);
     let used: IdentityRegistry::TokenUsed = event(&client.chain().logs(&filter)?)
         .with_context(|| format!("no token with nullifier {nullifier} was used"))?;
-    TracingTag::from_evm_points(&[
+    let tag = TracingTag::from_evm_points(&[
         identity_abi::g1_bytes(&used.c1),
         identity_abi::g1_bytes(&used.c2),
     ])
-    .map_err(|e| anyhow::anyhow!("the registry reported an invalid tracing tag: {e}"))
+    .map_err(|e| anyhow::anyhow!("the registry reported an invalid tracing tag: {e}"))?;
+    Ok((tag, used.epoch))
 }
 
 pub(super) fn request_trace(
@@ -133,9 +279,8 @@ pub(super) fn request_trace(
     nullifier: B256,
     reason: &str,
 ) -> Result<u64> {
-    let [c1, c2] = used_tag(client, config, nullifier)?
-        .to_evm_points()
-        .map(|p| identity_abi::g1(&p));
+    let (tag, epoch) = used_tag(client, config, nullifier)?;
+    let [c1, c2] = tag.to_evm_points().map(|p| identity_abi::g1(&p));
     let receipt = client.send(
         signer,
         config.contracts.identity_registry,
@@ -143,6 +288,7 @@ pub(super) fn request_trace(
             nullifier,
             c1,
             c2,
+            epoch,
             reason: short_text(reason, "reason")?,
         },
     )?;
@@ -166,7 +312,7 @@ fn trace_info(client: &Client, config: &Config, id: u64) -> Result<IIdentityRegi
 
 /// The tracing tag of the token trace `id` is about.
 pub(super) fn trace_tag(client: &Client, config: &Config, id: u64) -> Result<TracingTag> {
-    used_tag(client, config, trace_info(client, config, id)?.nullifier)
+    Ok(used_tag(client, config, trace_info(client, config, id)?.nullifier)?.0)
 }
 
 pub(super) fn submit_trace_share(
@@ -210,24 +356,6 @@ pub(super) fn submit_trace_share(
 pub(super) fn traced_commitment(client: &Client, config: &Config, id: u64) -> Result<Option<B256>> {
     let info = trace_info(client, config, id)?;
     Ok((info.status == TRACE_COMPLETED).then_some(info.identityCommitment))
-}
-
-pub(super) fn revoke(
-    client: &mut Client,
-    config: &Config,
-    signer: &PrivateKeySigner,
-    commitment: B256,
-    reason: &str,
-) -> Result<()> {
-    client.send(
-        signer,
-        config.contracts.identity_registry,
-        &IdentityRegistry::revokeIdentityCall {
-            identityCommitment: commitment,
-            reason: short_text(reason, "reason")?,
-        },
-    )?;
-    Ok(())
 }
 
 pub(super) fn advance_epoch(
