@@ -580,6 +580,41 @@ fn identity_lifecycle_through_the_cli() {
         ),
         "IdentityRegistryTokenAlreadyUsed",
     );
+    // Scoped: one use per user and scope, whatever the nonce; another scope is independent.
+    let scoped = |scope: &str, nonce: &str| {
+        let args = [
+            "--action",
+            "medshare.access.request",
+            "--nonce",
+            nonce,
+            "--scope",
+            scope,
+        ];
+        let token = ok(
+            &dir,
+            &[
+                &[
+                    "-q", "--from", "alice", "identity", "token", "--sender", "lab",
+                ][..],
+                &args,
+            ]
+            .concat(),
+        );
+        run(
+            &dir,
+            &[
+                &["--from", "lab", "identity", "use", token.trim()][..],
+                &args,
+            ]
+            .concat(),
+        )
+    };
+    assert!(scoped("record:42", "1").status.success());
+    assert_one_line_error(
+        &scoped("record:42", "2"),
+        "IdentityRegistryTokenAlreadyUsed",
+    );
+    assert!(scoped("record:43", "3").status.success());
 
     ok(
         &dir,

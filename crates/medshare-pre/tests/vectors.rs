@@ -151,7 +151,7 @@ fn case(rng: &mut ChaCha20Rng, label: &str, t: usize, n: usize, chunk: u32, len:
         "kfrags": kfrags.iter().map(|k| hex(k.to_bytes().as_slice())).collect::<Vec<_>>(),
         "cfrags": cfrags,
         "forgeries": {
-            "description": "t proxies and the requester rebuilt the label key a_L and minted 1-of-1 delegations of this label to Mallory, each signed with one secret they hold (signed_with); every cfrag must be rejected under delegation_verifying_key. own_key: the same forging claiming the signer's own key, which is accepted.",
+            "description": "t proxies and the requester rebuilt the label key a_L and minted 1-of-1 delegations of this label to Mallory, each signed with one secret they hold (signed_with); every cfrag must be rejected under delegation_verifying_key. own_key: the same forging claiming the signer's own key, which is accepted, except for a_L: a verifying key equal to the label key is refused outright.",
             "recovered_label_secret_key": hex(&common::be(&loot.a)),
             "receiving_secret_key": hex(mallory.to_be_bytes().as_slice()),
             "receiving_pk": { "bytes": hex(&mallory_pk.to_bytes()), "evm": point_json(&mallory_pk.to_evm_bytes()) },

@@ -749,38 +749,30 @@ fn identity_registry_rows(root: &Path) -> Result<(Vec<Row>, Vec<CallRow>), Strin
         }
         .abi_encode(),
     )?;
-    let consume = {
-        let (token, context) = (token.clone(), context.clone());
-        move || {
-            IdentityRegistry::consumeTokenCall {
-                token: token.clone(),
-                context: context.clone(),
-            }
-            .abi_encode()
+    let consume = |token: &IIdentityRegistry::Token, context: &IIdentityRegistry::TokenContext| {
+        let data = IdentityRegistry::consumeTokenCall {
+            token: token.clone(),
+            context: context.clone(),
         }
+        .abi_encode();
+        move || data.clone()
     };
     measure(
         "consumeToken",
         "valid token (verifies, records the nullifier)",
-        send(&mut chain, context.verifyingContract, &consume)?,
+        send(
+            &mut chain,
+            context.verifyingContract,
+            &consume(&token, &context),
+        )?,
     );
-    let consume_scoped = {
-        let (token, context) = (scoped_token, scoped_context.clone());
-        move || {
-            IdentityRegistry::consumeTokenCall {
-                token: token.clone(),
-                context: context.clone(),
-            }
-            .abi_encode()
-        }
-    };
     measure(
         "consumeToken",
         "valid scoped token (records keccak256(N))",
         send(
             &mut chain,
             scoped_context.verifyingContract,
-            &consume_scoped,
+            &consume(&scoped_token, &scoped_context),
         )?,
     );
     let nullifier = alloy::primitives::keccak256(
