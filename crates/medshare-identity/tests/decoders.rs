@@ -12,16 +12,6 @@ use medshare_identity::{
 };
 use proptest::prelude::*;
 
-/// Valid encodings of every public wire type, with the offsets of one G1 point, one G2 point
-/// and one scalar in each (where present).
-struct Sample {
-    name: &'static str,
-    bytes: Vec<u8>,
-    g1_at: Option<usize>,
-    g2_at: Option<usize>,
-    scalar_at: Option<usize>,
-}
-
 fn decode(name: &str, b: &[u8]) -> Result<Vec<u8>, DecodeError> {
     match name {
         "identity_point" => IdentityPoint::from_bytes(b).map(|v| v.to_bytes().to_vec()),
@@ -38,96 +28,9 @@ fn decode(name: &str, b: &[u8]) -> Result<Vec<u8>, DecodeError> {
     }
 }
 
+/// Valid encodings of every wire type under a 2-of-3 key set.
 fn samples() -> Vec<Sample> {
-    let mut rng = rng(5);
-    let (gpk, auths) = setup(&mut rng, 2, 3);
-    let user = UserSecret::random_with_rng(&mut rng);
-    let c = reg_ctx(1);
-    let reg = user.register_with_rng(&mut rng, &c);
-    let m = reg.verify(&c).expect("ok").identity();
-    let (req, _) = user.request_credential_with_rng(&mut rng, 1);
-    let blind = auths[0].blind_sign(&req.verify(1, &m).expect("ok"));
-    let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0, 1]);
-    let tok = cred
-        .show_with_rng(&mut rng, &gpk, &ctx(1))
-        .expect("an accepted scope");
-    let scoped = cred
-        .show_with_rng(&mut rng, &gpk, &scoped_ctx(1, 9))
-        .expect("an accepted scope");
-    let tag = tok.verify(&gpk, &ctx(1), 1).expect("ok").tracing_tag();
-    let share = auths[0].trace_share_with_rng(&mut rng, &tag);
-    let session = medshare_identity::DkgSession {
-        params: gpk.params(),
-        id: [1; 32],
-    };
-    let dealer = medshare_identity::Dealer::new_with_rng(&mut rng, &session, 1).expect("dealer");
-    let sample = |name, bytes: Vec<u8>, g1_at, g2_at, scalar_at| Sample {
-        name,
-        bytes,
-        g1_at,
-        g2_at,
-        scalar_at,
-    };
-    vec![
-        sample("identity_point", m.to_bytes().to_vec(), Some(1), None, None),
-        sample(
-            "registration",
-            reg.to_bytes().to_vec(),
-            Some(1),
-            None,
-            Some(33),
-        ),
-        sample(
-            "issuance_request",
-            req.to_bytes().to_vec(),
-            Some(9),
-            Some(73),
-            Some(265),
-        ),
-        sample(
-            "blind_signature",
-            blind.to_bytes().to_vec(),
-            None,
-            Some(2),
-            None,
-        ),
-        sample("token", tok.to_bytes(), Some(9), Some(41), Some(233)),
-        // Scoped: N at 233, the scalars after it.
-        sample("token", scoped.to_bytes(), Some(233), Some(105), Some(297)),
-        sample(
-            "trace_share",
-            share.to_bytes().to_vec(),
-            Some(2),
-            None,
-            Some(34),
-        ),
-        sample("group_public_key", gpk.to_bytes(), Some(3), None, None),
-        sample(
-            "dkg_dealing",
-            dealer.dealing().to_bytes(),
-            Some(3),
-            None,
-            Some(3 + 2 * 4 * 32),
-        ),
-        sample(
-            "dkg_share",
-            dealer
-                .share_for(2)
-                .expect("share")
-                .to_secret_bytes()
-                .to_vec(),
-            None,
-            None,
-            Some(3),
-        ),
-        sample(
-            "user_secret",
-            user.to_secret_bytes().to_vec(),
-            None,
-            None,
-            Some(2),
-        ),
-    ]
+    wire_samples(&mut rng(5), 2, 3, &[0, 1])
 }
 
 fn g1_bad() -> Vec<([u8; 32], DecodeError)> {

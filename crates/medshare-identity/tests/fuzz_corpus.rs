@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use common::*;
 use medshare_identity::{
     BlindSignature, Dealing, GroupPublicKey, IdentityPoint, IssuanceRequest, Registration, Token,
-    TraceShare, UserSecret,
+    TraceShare,
 };
 
 fn corpus_dir() -> PathBuf {
@@ -80,20 +80,10 @@ fn write(target: &str, name: &str, data: &[u8]) {
     std::fs::write(dir.join(name), data).expect("write");
 }
 
-/// Variants of a valid encoding: truncated, extended, other version, wrong type, and a bad
-/// G1 point / G2 point / scalar at the given offsets.
+/// Writes `good` and its classic malformed variants (truncated, extended, other version, wrong
+/// type, a bad G1 point / G2 point / scalar at the given offsets) as seeds of `target`, file
+/// names prefixed by `prefix` (to tell several seeds of one target apart).
 fn variants(
-    target: &str,
-    good: &[u8],
-    g1_at: Option<usize>,
-    g2_at: Option<usize>,
-    scalar_at: Option<usize>,
-) {
-    variants_named(target, "", good, g1_at, g2_at, scalar_at);
-}
-
-/// [`variants`] with file names prefixed by `prefix` (a second seed for the same target).
-fn variants_named(
     target: &str,
     prefix: &str,
     good: &[u8],
@@ -150,56 +140,18 @@ fn variants_named(
 #[test]
 #[ignore = "rewrites fuzz/corpus"]
 fn write_seed_corpus() {
-    let mut rng = rng(77);
-    let (gpk, auths) = setup(&mut rng, 1, 1);
-    let user = UserSecret::random_with_rng(&mut rng);
-    let c = reg_ctx(1);
-    let reg = user.register_with_rng(&mut rng, &c);
-    let m = reg.verify(&c).expect("ok").identity();
-    let (req, _) = user.request_credential_with_rng(&mut rng, 1);
-    let blind = auths[0].blind_sign(&req.verify(1, &m).expect("ok"));
-    let cred = issue(&mut rng, &gpk, &auths, &user, &m, 1, &[0]);
-    let tok = cred
-        .show_with_rng(&mut rng, &gpk, &ctx(1))
-        .expect("an accepted scope");
-    let scoped = cred
-        .show_with_rng(&mut rng, &gpk, &scoped_ctx(1, 9))
-        .expect("an accepted scope");
-    let tag = tok.verify(&gpk, &ctx(1), 1).expect("ok").tracing_tag();
-    let share = auths[0].trace_share_with_rng(&mut rng, &tag);
-    let session = medshare_identity::DkgSession {
-        params: gpk.params(),
-        id: [1; 32],
-    };
-    let dealer = medshare_identity::Dealer::new_with_rng(&mut rng, &session, 1).expect("dealer");
-    let (gpk3, _) = setup(&mut rng, 2, 3);
-
-    variants("identity_point", &m.to_bytes(), Some(1), None, None);
-    variants("registration", &reg.to_bytes(), Some(1), None, Some(33));
-    variants(
-        "issuance_request",
-        &req.to_bytes(),
-        Some(9),
-        Some(73),
-        Some(265),
-    );
-    variants("blind_signature", &blind.to_bytes(), None, Some(2), None);
-    variants("token", &tok.to_bytes(), Some(9), Some(41), Some(233));
-    variants_named(
-        "token",
-        "scoped-",
-        &scoped.to_bytes(),
-        Some(233),
-        Some(105),
-        Some(297),
-    );
-    variants("trace_share", &share.to_bytes(), Some(2), None, Some(34));
-    variants("group_public_key", &gpk3.to_bytes(), Some(3), None, None);
-    variants(
-        "dkg_dealing",
-        &dealer.dealing().to_bytes(),
-        Some(3),
-        None,
-        Some(3 + 4 * 32),
-    );
+    // Secrets are not fuzz targets (they are only ever read from the owner's own files).
+    for sample in wire_samples(&mut rng(77), 2, 3, &[0, 1])
+        .into_iter()
+        .filter(|s| !matches!(s.name, "dkg_share" | "user_secret"))
+    {
+        variants(
+            sample.name,
+            sample.variant,
+            &sample.bytes,
+            sample.g1_at,
+            sample.g2_at,
+            sample.scalar_at,
+        );
+    }
 }
