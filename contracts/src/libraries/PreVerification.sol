@@ -83,7 +83,8 @@ library PreVerification {
 
     /**
      * @dev `KeyFragSignature::verify`: `z_sig·G == R + c·vk_L` with `c` = {signatureChallenge}.
-     * 2 ecMul + 1 ecAdd.
+     * 2 ecMul + 1 ecAdd. Returns false if `verifyingKey == delegatingPk` (such metadata proves
+     * no consent).
      *
      * Requirements: `delegatingPk`, `verifyingKey`, `receivingPk`, `precursor`, `commitment` and
      * `signature.r` are non-identity points and `signature.z < r`, else reverts (see the library
@@ -167,9 +168,6 @@ library PreVerification {
         _validateProofInputs(capsule, cfrag);
         Bn254.validateNonIdentity(cfrag.signature.r);
         Bn254.validateScalar(cfrag.signature.z);
-        // A verifying key equal to the label key proves no consent: whoever rebuilt a_L could
-        // sign under it (Rust `LabelKeyAsVerifyingKey`).
-        if (delegatingPk.eq(verifyingKey)) return false;
         return
             _verifyKeyFragSignature(
                 delegatingPk,
@@ -296,6 +294,9 @@ library PreVerification {
         Bn254.G1Point memory commitment,
         IPreVerifier.KeyFragSignature memory signature
     ) private view returns (bool) {
+        // A verifying key equal to the label key proves no consent: whoever rebuilt a_L could
+        // sign under it (Rust `LabelKeyAsVerifyingKey`).
+        if (delegatingPk.eq(verifyingKey)) return false;
         uint256 c = signatureChallenge(
             delegatingPk,
             verifyingKey,
