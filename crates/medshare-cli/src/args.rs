@@ -11,7 +11,9 @@ Examples:
   medshare chain status
   medshare account new city-lab
   medshare consortium propose add $(medshare -q account address city-lab) --roles research --name \"City Lab\"
-  medshare consortium members";
+  medshare consortium members
+
+Exit codes: 0 success, 2 a wrong command line or argument, 1 any other failure.";
 
 /// Privacy-preserving medical record sharing on a permissioned EVM consortium chain.
 ///
@@ -99,6 +101,11 @@ pub(crate) enum IdentityCommand {
         /// key set, authorities of the active key set for a later one
         #[arg(long, value_delimiter = ',', value_name = "LIST")]
         approvers: Vec<String>,
+        /// Propose a successor while a key set is active or pending (a rotation); without it,
+        /// keygen refuses to replace one. The shares of earlier key sets are kept, so tokens of
+        /// their epochs can still be traced
+        #[arg(long)]
+        rotate: bool,
     },
     /// Approve or cancel a proposed key set
     #[command(subcommand)]
@@ -230,9 +237,15 @@ pub(crate) struct InitArgs {
     /// Name of the account to create
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub(crate) account: String,
-    /// Institution name of the bootstrap admin, recorded on chain (at most 32 bytes)
+    /// Institution name of the bootstrap admin, recorded on chain (at most 32 bytes of UTF-8,
+    /// no control characters)
     #[arg(long, default_value = "bootstrap admin")]
     pub(crate) name: String,
+    /// Encrypt the keystores and identity secrets of this data directory with scrypt at geth's
+    /// light cost (n = 2^12) instead of the standard n = 2^18: much faster, much weaker against
+    /// password guessing; for tests and throwaway directories only
+    #[arg(long)]
+    pub(crate) light_kdf: bool,
     /// Shortest credential epoch in seconds (authorities advance epochs no faster, unless t of
     /// them approve an early rotation)
     #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
@@ -249,10 +262,15 @@ pub(crate) struct InitArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AccountCommand {
-    /// Create a new account (password from MEDSHARE_PASSWORD or a prompt)
+    /// Create a new account (password of at least 8 characters, from MEDSHARE_PASSWORD or a
+    /// prompt)
     New {
-        /// Name of the account: letters, digits, '-' and '_'
+        /// Name of the account: 1 to 32 letters, digits, '-' and '_'
         name: String,
+        /// Encrypt it with scrypt at geth's light cost (n = 2^12) instead of the standard
+        /// n = 2^18 (the default of a directory made with `init --light-kdf`)
+        #[arg(long)]
+        light_kdf: bool,
     },
     /// List the accounts and their addresses
     List,
@@ -302,7 +320,7 @@ pub(crate) struct ProposeArgs {
     /// Roles for add / set-roles, comma separated: admin, hospital, research, authority, proxy
     #[arg(long, value_name = "LIST")]
     pub(crate) roles: Option<String>,
-    /// Institution name for add (at most 31 bytes)
+    /// Institution name for add (at most 32 bytes of UTF-8, no control characters)
     #[arg(long, default_value = "")]
     pub(crate) name: String,
 }

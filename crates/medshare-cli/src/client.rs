@@ -5,13 +5,12 @@ use alloy::{
     eips::Encodable2718,
     primitives::{Address, Bytes, TxKind, U256},
     signers::{SignerSync, local::PrivateKeySigner},
-    sol_types::{SolCall, SolError, SolEvent, SolInterface},
+    sol_types::{SolCall, SolEvent},
 };
-use anyhow::{Context, Result, bail};
-use medshare_contracts::{Consortium::ConsortiumErrors, IdentityRegistry::IdentityRegistryErrors};
+use anyhow::{Context, Result};
 use medshare_evm::{CallRequest, Chain, Error as ChainError, Receipt};
 
-use crate::datadir::DataDir;
+use crate::{datadir::DataDir, output::ContractError, revert};
 
 /// Headroom over the estimated gas: the state can change between estimate and inclusion.
 const GAS_HEADROOM_PERCENT: u64 = 20;
@@ -70,11 +69,7 @@ impl Client {
             .call(&CallRequest::new(Address::ZERO, to, call.abi_encode()))
             .with_context(|| format!("calling {}", C::SIGNATURE))?;
         if !outcome.success {
-            bail!(
-                "{} reverted: {}",
-                C::SIGNATURE,
-                describe_revert(&outcome.output)
-            );
+            return Err(self.refusal(&outcome.output).into());
         }
         C::abi_decode_returns(&outcome.output)
             .with_context(|| format!("decoding the result of {}", C::SIGNATURE))
@@ -118,9 +113,7 @@ impl Client {
         // Estimating first turns a revert into an error before anything is signed or mined.
         let estimate = self.chain.estimate_gas(&request).map_err(|err| match err {
             ChainError::Rejected(_) => match self.chain.call(&request) {
-                Ok(outcome) if !outcome.success => {
-                    anyhow::anyhow!("would revert: {}", describe_revert(&outcome.output))
-                }
+                Ok(outcome) if !outcome.success => self.refusal(&outcome.output).into(),
                 _ => anyhow::Error::new(err),
             },
             other => anyhow::Error::new(other),
@@ -143,13 +136,19 @@ impl Client {
         let raw = TxEnvelope::from(std::mem::take(&mut tx).into_signed(signature)).encoded_2718();
         let receipt = self.chain.send_raw_transaction(&raw)?;
         if !receipt.status {
-            bail!(
-                "transaction {} reverted: {}",
-                receipt.transaction_hash,
-                describe_revert(&receipt.output)
-            );
+            return Err(anyhow::Error::new(self.refusal(&receipt.output))
+                .context(format!("transaction {} reverted", receipt.transaction_hash)));
         }
         Ok(receipt)
+    }
+
+    /// A contract's revert data as an error.
+    fn refusal(&self, output: &[u8]) -> ContractError {
+        let explained = revert::explain(output);
+        ContractError {
+            name: explained.name,
+            message: explained.message,
+        }
     }
 }
 
@@ -158,32 +157,6 @@ fn function_name<C: SolCall>() -> &'static str {
     C::SIGNATURE
         .split_once('(')
         .map_or(C::SIGNATURE, |(name, _)| name)
-}
-
-/// Names a revert: a medshare custom error with its fields, a `revert("reason")`, or raw bytes.
-pub(crate) fn describe_revert(output: &[u8]) -> String {
-    // Debug renders `Variant(Variant { field: value })`; keep the inner part.
-    let inner = |debug: String| match debug.split_once('(') {
-        Some((_, inner)) if inner.ends_with(')') => inner[..inner.len() - 1].to_string(),
-        _ => debug,
-    };
-    if let Ok(error) = ConsortiumErrors::abi_decode(output) {
-        return inner(format!("{error:?}"));
-    }
-    if let Ok(error) = IdentityRegistryErrors::abi_decode(output) {
-        return inner(format!("{error:?}"));
-    }
-    if let Ok(reason) = alloy::sol_types::Revert::abi_decode(output) {
-        return reason.reason;
-    }
-    if output.is_empty() {
-        "no revert data (out of gas or invalid opcode?)".to_string()
-    } else {
-        format!(
-            "unknown error data 0x{}",
-            alloy::primitives::hex::encode(output)
-        )
-    }
 }
 
 /// The first event of type `E` among `logs`.

@@ -25,13 +25,18 @@ pub const NAMES: [(&str, U256); 5] = [
     ("proxy", PROXY),
 ];
 
-/// Human-readable list of the roles in `mask`, e.g. `admin,hospital`.
-pub fn describe(mask: U256) -> String {
-    let names: Vec<&str> = NAMES
+/// The names of the roles in `mask`, in bit order.
+pub fn names(mask: U256) -> Vec<&'static str> {
+    NAMES
         .iter()
         .filter(|(_, bit)| mask & *bit != U256::ZERO)
         .map(|(name, _)| *name)
-        .collect();
+        .collect()
+}
+
+/// Human-readable list of the roles in `mask`, e.g. `admin,hospital`.
+pub fn describe(mask: U256) -> String {
+    let names = names(mask);
     if names.is_empty() {
         "none".to_string()
     } else {

@@ -9,7 +9,7 @@ use crate::{
     args::{ChainCommand, GlobalArgs},
     client::Client,
     datadir::{Config, DataDir},
-    output::Printer,
+    output::{Printer, plural},
 };
 
 #[derive(Serialize)]
@@ -29,8 +29,8 @@ pub(super) struct Status {
 #[serde(rename_all = "camelCase")]
 struct IdentityStatus {
     epoch: u64,
-    active_key_set: B256,
-    traces: U256,
+    active_key_set: Option<B256>,
+    traces: u64,
 }
 
 #[derive(Serialize)]
@@ -43,10 +43,10 @@ struct Contracts {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ConsortiumStatus {
-    members: U256,
-    admins: U256,
-    threshold: U256,
-    proposals: U256,
+    members: u64,
+    admins: u64,
+    threshold: u64,
+    proposals: u64,
 }
 
 pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> Result<()> {
@@ -56,7 +56,7 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
             let config = data_dir.config()?;
             let client = Client::open(&data_dir)?;
             let status = status(&client, &config)?;
-            printer.result(&status, || render(&status, &data_dir));
+            printer.result(&status, || render(&status, &data_dir), status.block_number);
         }
     }
     Ok(())
@@ -77,22 +77,30 @@ pub(super) fn status(client: &Client, config: &Config) -> Result<Status> {
             identity_registry: registry,
         },
         consortium: ConsortiumStatus {
-            members: client.call(consortium, &Consortium::memberCountCall {})?,
-            admins: client.call(consortium, &Consortium::adminCountCall {})?,
-            threshold: client.call(consortium, &Consortium::thresholdCall {})?,
-            proposals: client.call(consortium, &Consortium::proposalCountCall {})?,
+            members: count(client.call(consortium, &Consortium::memberCountCall {})?),
+            admins: count(client.call(consortium, &Consortium::adminCountCall {})?),
+            threshold: count(client.call(consortium, &Consortium::thresholdCall {})?),
+            proposals: count(client.call(consortium, &Consortium::proposalCountCall {})?),
         },
         identity: IdentityStatus {
             epoch: client.call(registry, &IdentityRegistry::currentEpochCall {})?,
-            active_key_set: client.call(registry, &IdentityRegistry::activeKeySetCall {})?,
-            traces: client.call(registry, &IdentityRegistry::traceCountCall {})?,
+            active_key_set: Some(client.call(registry, &IdentityRegistry::activeKeySetCall {})?)
+                .filter(|k| *k != B256::ZERO),
+            traces: count(client.call(registry, &IdentityRegistry::traceCountCall {})?),
         },
     })
 }
 
+/// A count the contracts keep in a `uint256` but that never leaves `u64` (it counts
+/// transactions).
+fn count(value: U256) -> u64 {
+    value.saturating_to()
+}
+
 pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
+    let c = &status.consortium;
     format!(
-        "network      {} ({})\nchain id     {}\nblock        {} at {} ({})\nconsortium   {}\n             {} members, {} admins, {}-of-{} approvals, {} proposals\nidentity     {}\n             epoch {}, key set {}, {} traces\n",
+        "network      {} ({})\nchain id     {}\nblock        {} at {} ({})\nconsortium   {}\n             {}, {}, {}-of-{} admin approvals, {}\nidentity     {}\n             epoch {}, key set {}, {}\n",
         status.network,
         data_dir.chain_dir().display(),
         status.chain_id,
@@ -100,19 +108,18 @@ pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
         utc(status.block_timestamp),
         status.block_hash,
         status.contracts.consortium,
-        status.consortium.members,
-        status.consortium.admins,
-        status.consortium.threshold,
-        status.consortium.admins,
-        status.consortium.proposals,
+        plural(c.members, "member"),
+        plural(c.admins, "admin"),
+        c.threshold,
+        c.admins,
+        plural(c.proposals, "proposal"),
         status.contracts.identity_registry,
         status.identity.epoch,
-        if status.identity.active_key_set == B256::ZERO {
-            "none (run `medshare identity keygen`)".to_string()
-        } else {
-            status.identity.active_key_set.to_string()
-        },
-        status.identity.traces,
+        status.identity.active_key_set.map_or_else(
+            || "none (run `medshare identity keygen`)".to_string(),
+            |k| k.to_string()
+        ),
+        plural(status.identity.traces, "trace"),
     )
 }
 

@@ -18,7 +18,8 @@ use crate::{
     client::{Client, first_event},
     datadir::{Config, DataDir},
     keystore,
-    output::Printer,
+    output::{Printer, cut, plural, usage},
+    parse,
 };
 
 /// A current member, as listed by `consortium members`.
@@ -27,7 +28,7 @@ use crate::{
 pub(super) struct MemberView {
     address: Address,
     name: String,
-    roles: String,
+    roles: Vec<&'static str>,
     joined_at: u64,
 }
 
@@ -37,7 +38,7 @@ pub(super) struct MemberView {
 pub(super) struct ProposalOutcome {
     pub(super) id: u64,
     pub(super) approvals: u32,
-    pub(super) threshold: U256,
+    pub(super) threshold: u64,
     pub(super) executed: bool,
     pub(super) transaction: B256,
 }
@@ -46,13 +47,16 @@ impl ProposalOutcome {
     pub(super) fn describe(&self) -> String {
         if self.executed {
             format!(
-                "proposal #{} executed ({} approvals)",
-                self.id, self.approvals
+                "proposal #{} executed ({})",
+                self.id,
+                plural(self.approvals, "approval")
             )
         } else {
             format!(
-                "proposal #{} pending: {} of {} approvals",
-                self.id, self.approvals, self.threshold
+                "proposal #{} pending: {} of {}",
+                self.id,
+                self.approvals,
+                plural(self.threshold, "approval")
             )
         }
     }
@@ -74,24 +78,31 @@ impl Change {
             .as_deref()
             .map(roles::parse)
             .transpose()
-            .map_err(anyhow::Error::msg)?;
-        let address = || {
-            args.target.parse::<Address>().with_context(|| {
-                format!(
-                    "`{}` is not an address (0x followed by 40 hex digits)",
-                    args.target
-                )
-            })
+            .map_err(usage)?;
+        if roles == Some(U256::ZERO) {
+            return Err(usage(
+                "--roles names no role; give at least one, e.g. --roles hospital",
+            ));
+        }
+        let address = || parse::address(&args.target, "member address");
+        let need_roles = || {
+            roles.ok_or_else(|| usage("--roles is required for this action, e.g. --roles hospital"))
         };
-        let need_roles =
-            || roles.context("--roles is required for this action, e.g. --roles hospital");
         let (account, value) = match args.action {
             ProposalAction::Add | ProposalAction::SetRoles => (address()?, need_roles()?),
             ProposalAction::Remove => (address()?, U256::ZERO),
             ProposalAction::SetThreshold => {
-                let threshold = args.target.parse::<u64>().with_context(|| {
-                    format!("`{}` is not a threshold (a positive number)", args.target)
-                })?;
+                let threshold = args
+                    .target
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|t| *t > 0)
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "`{}` is not a threshold (a positive number)",
+                            cut(&args.target)
+                        ))
+                    })?;
                 (Address::ZERO, U256::from(threshold))
             }
         };
@@ -101,7 +112,10 @@ impl Change {
                 ProposalAction::Remove | ProposalAction::SetThreshold
             )
         {
-            bail!("--roles does not apply to this action");
+            return Err(usage("--roles does not apply to this action"));
+        }
+        if !args.name.is_empty() && args.action != ProposalAction::Add {
+            return Err(usage("--name applies only to `add`"));
         }
         Ok(Self {
             action: args.action,
@@ -146,20 +160,21 @@ pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer
         ConsortiumCommand::Members => {
             let client = Client::open(&data_dir)?;
             let members = members(&client, &config)?;
-            printer.result(&members, || render_members(&members));
+            let essential: String = members.iter().map(|m| format!("{}\n", m.address)).collect();
+            printer.result(&members, || render_members(&members), essential);
         }
         ConsortiumCommand::Propose(args) => {
             let change = Change::parse(&args)?;
             let signer = unlock(&data_dir, &config, global.from.as_deref())?;
             let mut client = Client::open(&data_dir)?;
             let outcome = propose(&mut client, &config, &signer, change)?;
-            printer.value(&outcome, outcome.describe());
+            printer.result(&outcome, || outcome.describe(), outcome.id);
         }
         ConsortiumCommand::Approve { id } => {
             let signer = unlock(&data_dir, &config, global.from.as_deref())?;
             let mut client = Client::open(&data_dir)?;
             let outcome = approve(&mut client, &config, &signer, id)?;
-            printer.value(&outcome, outcome.describe());
+            printer.result(&outcome, || outcome.describe(), outcome.approvals);
         }
         ConsortiumCommand::Cancel { id } => {
             let signer = unlock(&data_dir, &config, global.from.as_deref())?;
@@ -171,9 +186,10 @@ pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer
                     proposalId: U256::from(id),
                 },
             )?;
-            printer.value(
+            printer.result(
                 &serde_json::json!({ "id": id, "cancelled": true, "transaction": receipt.transaction_hash }),
-                format!("proposal #{id} cancelled"),
+                || format!("proposal #{id} cancelled"),
+                id,
             );
         }
         ConsortiumCommand::Proposal { id } => {
@@ -187,29 +203,51 @@ pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer
             if proposal.status == proposal_status::NONE {
                 bail!("there is no proposal #{id}");
             }
-            let view = serde_json::json!({
+            let change = match proposal.action {
+                action::SET_THRESHOLD => {
+                    format!("set the approval threshold to {}", proposal.value)
+                }
+                action::REMOVE_MEMBER => format!("remove {}", proposal.account),
+                action::SET_ROLES => format!(
+                    "give {} the roles {}",
+                    proposal.account,
+                    roles::describe(proposal.value)
+                ),
+                _ => format!(
+                    "add {} \"{}\" with the roles {}",
+                    proposal.account,
+                    display_name(proposal.name),
+                    roles::describe(proposal.value)
+                ),
+            };
+            let mut view = serde_json::json!({
                 "id": id,
                 "action": action_name(proposal.action),
                 "account": proposal.account,
-                "value": proposal.value,
                 "name": display_name(proposal.name),
                 "proposer": proposal.proposer,
                 "createdAt": proposal.createdAt,
                 "approvals": proposal.approvals,
                 "status": status_name(proposal.status),
             });
-            printer.result(&view, || {
-                format!(
-                    "proposal #{id}: {} {} value {} {}\n  proposer  {}\n  status    {} with {} approval(s)\n",
-                    action_name(proposal.action),
-                    proposal.account,
-                    proposal.value,
-                    display_name(proposal.name),
-                    proposal.proposer,
-                    status_name(proposal.status),
-                    proposal.approvals,
-                )
-            });
+            if proposal.action == action::SET_THRESHOLD {
+                view["threshold"] = proposal.value.saturating_to::<u64>().into();
+            } else if proposal.action != action::REMOVE_MEMBER {
+                view["roles"] = roles::names(proposal.value).into();
+            }
+            let status = status_name(proposal.status);
+            printer.result(
+                &view,
+                || {
+                    format!(
+                        "proposal #{id}: {change}\n  proposer  {}\n  created   {}\n  status    {status} with {}\n",
+                        proposal.proposer,
+                        super::chain::utc(proposal.createdAt),
+                        plural(proposal.approvals, "approval"),
+                    )
+                },
+                status,
+            );
         }
     }
     Ok(())
@@ -222,8 +260,8 @@ pub(super) fn unlock(
     from: Option<&str>,
 ) -> Result<PrivateKeySigner> {
     let (name, _) = config.account(from)?;
-    let password = keystore::password(name, false)?;
-    keystore::unlock(&data_dir.keystore_dir(), name, &password)
+    let password = keystore::password(name)?;
+    data_dir.unlock(config, name, &password)
 }
 
 pub(super) fn propose(
@@ -266,7 +304,9 @@ fn outcome(client: &Client, config: &Config, receipt: &Receipt) -> Result<Propos
     Ok(ProposalOutcome {
         id: approved.proposalId.saturating_to(),
         approvals: approved.approvals,
-        threshold: client.call(config.contracts.consortium, &Consortium::thresholdCall {})?,
+        threshold: client
+            .call(config.contracts.consortium, &Consortium::thresholdCall {})?
+            .saturating_to(),
         executed,
         transaction: receipt.transaction_hash,
     })
@@ -290,7 +330,7 @@ pub(super) fn members(client: &Client, config: &Config) -> Result<Vec<MemberView
             members.push(MemberView {
                 address: account,
                 name: display_name(member.name),
-                roles: roles::describe(member.roles),
+                roles: roles::names(member.roles),
                 joined_at: member.joinedAt,
             });
         }
@@ -299,11 +339,14 @@ pub(super) fn members(client: &Client, config: &Config) -> Result<Vec<MemberView
 }
 
 pub(super) fn render_members(members: &[MemberView]) -> String {
-    let mut text = format!("{:<42}  {:<24}  {}\n", "address", "name", "roles");
+    let mut text = format!("{}\n", plural(members.len() as u64, "member"));
+    text.push_str(&format!("{:<42}  {:<32}  {}\n", "address", "name", "roles"));
     for member in members {
         text.push_str(&format!(
-            "{:<42}  {:<24}  {}\n",
-            member.address, member.name, member.roles
+            "{:<42}  {:<32}  {}\n",
+            member.address,
+            member.name,
+            member.roles.join(",")
         ));
     }
     text

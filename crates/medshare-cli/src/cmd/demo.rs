@@ -15,13 +15,13 @@ use serde::Serialize;
 use super::{
     chain,
     consortium::{self, Change},
-    init::{RegistrySettings, check_free, initialise, institution_name},
+    init::{RegistrySettings, check_free, initialise, institution_name, staging_dir},
 };
 use crate::{
     args::{DemoArgs, GlobalArgs},
     client::Client,
-    datadir::DataDir,
-    keystore,
+    datadir::{Config, DataDir, Lock, new_account_file},
+    keystore::{self, Kdf},
     output::Printer,
 };
 
@@ -45,14 +45,16 @@ pub(super) fn run(global: &GlobalArgs, args: &DemoArgs, printer: &Printer) -> Re
     };
     check_free(&root)?;
     let data_dir = DataDir::at(root.clone());
-    let mut steps = Vec::new();
-    let result = narrate(&data_dir, global, printer, &mut steps);
-    // A directory the user named is theirs to keep; the scratch one goes unless --keep.
+    // A directory the user named is theirs to keep; the scratch one goes unless --keep, on every
+    // exit: success, error, a closed stdout (unwinding) or Ctrl-C / SIGTERM (the handler).
     let kept = explicit || args.keep;
-    if !kept {
-        let _ = std::fs::remove_dir_all(&root);
-    }
-    result?;
+    let _cleanup = if kept {
+        None
+    } else {
+        Some(RemoveOnExit::new(vec![root.clone(), staging_dir(&root)?]))
+    };
+    let mut steps = Vec::new();
+    narrate(&data_dir, global, printer, &mut steps)?;
     printer.result(
         &DemoReport {
             data_dir: root.clone(),
@@ -66,8 +68,39 @@ pub(super) fn run(global: &GlobalArgs, args: &DemoArgs, printer: &Printer) -> Re
                 "demo finished (pass --keep to keep its data directory)".to_string()
             }
         },
+        root.display(),
     );
     Ok(())
+}
+
+/// Removes the demo's scratch directory (and `init`'s staging directory of it) when dropped,
+/// and on Ctrl-C or SIGTERM.
+struct RemoveOnExit {
+    dirs: Vec<PathBuf>,
+}
+
+impl RemoveOnExit {
+    fn new(dirs: Vec<PathBuf>) -> Self {
+        let on_signal = dirs.clone();
+        // Fails only if a handler is already installed, which medshare never does elsewhere.
+        let _ = ctrlc::set_handler(move || {
+            remove_all(&on_signal);
+            std::process::exit(130);
+        });
+        Self { dirs }
+    }
+}
+
+impl Drop for RemoveOnExit {
+    fn drop(&mut self) {
+        remove_all(&self.dirs);
+    }
+}
+
+fn remove_all(dirs: &[PathBuf]) {
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 fn narrate(
@@ -86,37 +119,36 @@ fn narrate(
         "creating a consortium chain in {}",
         data_dir.root().display()
     ));
-    let mut config = initialise(
+    // Throwaway keystores: the light key derivation keeps the demo fast.
+    initialise(
         data_dir,
         global.network,
         "st-mary",
         institution_name("St Mary Hospital")?,
         &password,
+        Kdf::Light,
         RegistrySettings {
             epoch_duration: DEMO_EPOCH_SECONDS,
             min_threshold: 2,
             min_authorities: 3,
         },
     )?;
-    let hospital = keystore::unlock(&data_dir.keystore_dir(), "st-mary", &password)?;
+    let lock = data_dir.lock()?;
+    let config = data_dir.config()?;
+    let hospital = data_dir.unlock(&config, "st-mary", &password)?;
     step(format!(
         "St Mary Hospital {} bootstraps it as the only admin (1-of-1)",
         hospital.address()
     ));
 
-    let mut new_account = |name: &str| -> Result<PrivateKeySigner> {
-        let signer = keystore::create(&data_dir.keystore_dir(), name, &password)?;
-        config.accounts.insert(name.to_string(), signer.address());
-        Ok(signer)
-    };
-    let regulator = new_account("regulator")?;
-    let lab = new_account("city-lab")?;
+    let regulator = new_account(data_dir, &lock, "regulator", &password)?;
+    let lab = new_account(data_dir, &lock, "city-lab", &password)?;
     let proxies = [
-        new_account("proxy-1")?,
-        new_account("proxy-2")?,
-        new_account("proxy-3")?,
+        new_account(data_dir, &lock, "proxy-1", &password)?,
+        new_account(data_dir, &lock, "proxy-2", &password)?,
+        new_account(data_dir, &lock, "proxy-3", &password)?,
     ];
-    data_dir.save_config(&config)?;
+    let config = data_dir.config()?;
     step("created keystores for the regulator, City Lab and proxies 1-3".into());
 
     let mut client = Client::open(data_dir)?;
@@ -194,7 +226,7 @@ fn narrate(
 
     // The identity commands open the chain themselves.
     drop(client);
-    anonymous_access(data_dir, &mut config, &password, &mut step)?;
+    let config = anonymous_access(data_dir, &lock, &config, &password, &mut step)?;
 
     let client = Client::open(data_dir)?;
     let status = chain::status(&client, &config)?;
@@ -203,6 +235,24 @@ fn narrate(
         chain::render(&status, data_dir).trim_end()
     ));
     Ok(())
+}
+
+/// Creates account `name` of the demo (light key derivation).
+fn new_account(
+    data_dir: &DataDir,
+    lock: &Lock,
+    name: &str,
+    password: &str,
+) -> Result<PrivateKeySigner> {
+    let signer = PrivateKeySigner::random();
+    let mut txn = lock.transaction();
+    data_dir.stage_account(
+        &mut txn,
+        name,
+        &new_account_file(&signer, password, Kdf::Light)?,
+    )?;
+    txn.commit()?;
+    Ok(signer)
 }
 
 /// A fresh directory name under the system temporary directory.
@@ -217,37 +267,34 @@ fn scratch_dir() -> Result<PathBuf> {
 /// A researcher acts anonymously, misbehaves, is traced by 2 of 3 authorities and revoked.
 fn anonymous_access(
     data_dir: &DataDir,
-    config: &mut crate::datadir::Config,
+    lock: &Lock,
+    config: &Config,
     password: &str,
     step: &mut impl FnMut(String),
-) -> Result<()> {
+) -> Result<Config> {
     use super::identity::{Motion, Session};
     use crate::args::TokenArgs;
 
     let mut client = Client::open(data_dir)?;
-    let hospital = keystore::unlock(&data_dir.keystore_dir(), "st-mary", password)?;
-    let regulator = keystore::unlock(&data_dir.keystore_dir(), "regulator", password)?;
+    let hospital = data_dir.unlock(config, "st-mary", password)?;
+    let regulator = data_dir.unlock(config, "regulator", password)?;
     for (name, label) in [
         ("ethics-board", "Ethics Board"),
         ("privacy-office", "Privacy Office"),
     ] {
-        let signer = keystore::create(&data_dir.keystore_dir(), name, password)?;
-        config.accounts.insert(name.to_string(), signer.address());
+        let signer = new_account(data_dir, lock, name, password)?;
         let change = Change::add(signer.address(), roles::AUTHORITY, institution_name(label)?);
         let proposed = consortium::propose(&mut client, config, &hospital, change)?;
         consortium::approve(&mut client, config, &regulator, proposed.id)?;
     }
-    let researcher = keystore::create(&data_dir.keystore_dir(), "dr-lee", password)?;
-    config
-        .accounts
-        .insert("dr-lee".into(), researcher.address());
-    data_dir.save_config(config)?;
+    new_account(data_dir, lock, "dr-lee", password)?;
+    let config = data_dir.config()?;
     drop(client);
     step("the Ethics Board and the Privacy Office join as authorities (2-of-2 approvals)".into());
 
-    let session = Session::with_password(data_dir, config, password);
+    let session = Session::with_password(data_dir, &config, lock, password);
     let authorities = ["regulator", "ethics-board", "privacy-office"].map(String::from);
-    let lone = session.keygen(&authorities, 2, &["st-mary".to_string()])?;
+    let lone = session.keygen(&authorities, 2, &["st-mary".to_string()], false)?;
     if session
         .approve(Some("st-mary"), &Motion::ApproveKeySet(lone.key_set))
         .is_ok()
@@ -281,14 +328,17 @@ fn anonymous_access(
     };
     let (token, _) = session.token(Some("dr-lee"), &request)?;
     let token_hex = alloy::primitives::hex::encode(token.to_bytes());
-    if !session.verify(Some("dr-lee"), &token_hex, &request)? {
+    if !session.verify(Some("dr-lee"), &token_hex, &request)?.valid {
         bail!("the registry rejected an honest token");
     }
     let replayed_elsewhere = TokenArgs {
         nonce: "2".into(),
         ..request.clone()
     };
-    if session.verify(Some("dr-lee"), &token_hex, &replayed_elsewhere)? {
+    if session
+        .verify(Some("dr-lee"), &token_hex, &replayed_elsewhere)?
+        .valid
+    {
         bail!("a token must not verify for another request");
     }
     step("she shows an unlinkable token bound to City Lab's request #1; the registry verifies it (and rejects it for request #2)".into());
@@ -345,7 +395,8 @@ fn anonymous_access(
     step(format!(
         "the regulator's approval alone revokes nobody; with the Ethics Board's (2-of-3) she is revoked and epoch {next} starts at once, so her credential has expired; her new credential request is refused: {refused:#}"
     ));
-    Ok(())
+    drop(session);
+    Ok(config)
 }
 
 /// A patient's record reaches City Lab through 2-of-3 proxy re-encryption (off-chain for now;

@@ -1,8 +1,11 @@
 //! `medshare init`: a data directory with an account and, on the embedded network, a chain.
 
-use std::{collections::BTreeMap, fs, path::Path};
+use std::{fs, path::Path};
 
-use alloy::primitives::{Address, B256, U256, utils::parse_ether};
+use alloy::{
+    primitives::{Address, B256, U256, utils::parse_ether},
+    signers::local::PrivateKeySigner,
+};
 use anyhow::{Context, Result, bail};
 use medshare_contracts::{Consortium, IdentityRegistry, deploy_code};
 use medshare_evm::{Chain, Genesis};
@@ -11,9 +14,9 @@ use serde::Serialize;
 use crate::{
     args::{GlobalArgs, InitArgs, Network},
     client::Client,
-    datadir::{Config, Contracts, DataDir, create_private_dir},
-    keystore,
-    output::Printer,
+    datadir::{Config, Contracts, DataDir, create_private_dir, new_account_file, write_atomically},
+    keystore::{self, Kdf},
+    output::{Printer, cut, usage},
 };
 
 #[derive(Serialize)]
@@ -43,20 +46,25 @@ pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Re
     keystore::validate_name(&args.account)?;
     let name = institution_name(&args.name)?;
     if args.min_threshold > args.min_authorities {
-        bail!(
+        return Err(usage(format!(
             "--min-threshold {} is larger than --min-authorities {}: no key set could have both",
-            args.min_threshold,
-            args.min_authorities
-        );
+            args.min_threshold, args.min_authorities
+        )));
     }
     check_free(data_dir.root())?;
-    let password = keystore::password(&args.account, true)?;
-    let config = initialise(
+    let password = keystore::new_password(&args.account)?;
+    let kdf = if args.light_kdf {
+        Kdf::Light
+    } else {
+        Kdf::Standard
+    };
+    let (config, address) = initialise(
         &data_dir,
         global.network,
         &args.account,
         name,
         &password,
+        kdf,
         RegistrySettings {
             epoch_duration: args.epoch_duration,
             min_threshold: args.min_threshold,
@@ -69,7 +77,7 @@ pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Re
             network: &config.network,
             chain_id: config.chain_id,
             account: &config.default_account,
-            address: config.accounts[&config.default_account],
+            address,
             consortium: config.contracts.consortium,
         },
         || {
@@ -79,10 +87,11 @@ pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Re
                 config.network,
                 config.chain_id,
                 config.default_account,
-                config.accounts[&config.default_account],
+                address,
                 config.contracts.consortium,
             )
         },
+        address,
     );
     Ok(())
 }
@@ -115,28 +124,24 @@ pub(super) fn initialise(
     account: &str,
     institution: B256,
     password: &str,
+    kdf: Kdf,
     registry: RegistrySettings,
-) -> Result<Config> {
+) -> Result<(Config, Address)> {
     let root = data_dir.root();
-    let parent = match root.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-    let leaf = root
-        .file_name()
-        .context("the data directory needs a name")?
-        .to_string_lossy();
-    let staging = parent.join(format!(".{leaf}.init-{}", std::process::id()));
+    let staging = staging_dir(root)?;
+    if let Some(parent) = staging.parent() {
+        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
     let built = build(
         &DataDir::at(staging.clone()),
         network,
         account,
         institution,
         password,
+        kdf,
         registry,
     );
-    let config = match built {
+    let built = match built {
         Ok(config) => config,
         Err(err) => {
             let _ = fs::remove_dir_all(&staging);
@@ -149,7 +154,21 @@ pub(super) fn initialise(
     }
     fs::rename(&staging, root)
         .with_context(|| format!("moving the new data into {}", root.display()))?;
-    Ok(config)
+    Ok(built)
+}
+
+/// Where `init` builds the data directory `root` before renaming it into place:
+/// `.NAME.init-PID` beside it.
+pub(super) fn staging_dir(root: &Path) -> Result<std::path::PathBuf> {
+    let parent = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let leaf = root
+        .file_name()
+        .context("the data directory needs a name")?
+        .to_string_lossy();
+    Ok(parent.join(format!(".{leaf}.init-{}", std::process::id())))
 }
 
 fn build(
@@ -158,10 +177,19 @@ fn build(
     account: &str,
     institution: B256,
     password: &str,
+    kdf: Kdf,
     registry: RegistrySettings,
-) -> Result<Config> {
+) -> Result<(Config, Address)> {
     create_private_dir(data_dir.root())?;
-    let signer = keystore::create(&data_dir.keystore_dir(), account, password)?;
+    // Created here so that a read-only copy of the directory can still be locked for reading.
+    write_atomically(&data_dir.root().join(".lock"), b"", 0o644)?;
+    let signer = PrivateKeySigner::random();
+    create_private_dir(&data_dir.keystore_dir())?;
+    write_atomically(
+        &data_dir.keystore_dir().join(format!("{account}.json")),
+        &new_account_file(&signer, password, kdf)?,
+        0o600,
+    )?;
     let address = signer.address();
     let (chain_id, contracts) = match network {
         Network::Embedded => {
@@ -207,16 +235,17 @@ fn build(
             )
         }
     };
-    let config = Config {
-        version: 1,
-        network: "embedded".into(),
+    let config = Config::new(
+        "embedded".into(),
         chain_id,
-        default_account: account.to_string(),
-        accounts: BTreeMap::from([(account.to_string(), address)]),
+        account.to_string(),
         contracts,
-    };
-    data_dir.save_config(&config)?;
-    Ok(config)
+        kdf,
+    );
+    let mut text = serde_json::to_string_pretty(&config)?;
+    text.push('\n');
+    write_atomically(&data_dir.root().join("config.json"), text.as_bytes(), 0o644)?;
+    Ok((config, address))
 }
 
 /// An institution name as the contract stores it: UTF-8, zero-padded to 32 bytes.
@@ -224,21 +253,43 @@ pub(super) fn institution_name(name: &str) -> Result<B256> {
     short_text(name, "institution name")
 }
 
-/// Short text (a name, a reason) as a `bytes32`: UTF-8, zero-padded; `what` names it in errors.
+/// Longest short text (institution name, reason): one `bytes32` on chain.
+pub(crate) const SHORT_TEXT_MAX_BYTES: usize = 32;
+
+/// Short text (a name, a reason) as a `bytes32`: UTF-8 without control characters, zero-padded;
+/// `what` names it in errors.
 pub(crate) fn short_text(text: &str, what: &str) -> Result<B256> {
-    if text.len() > 32 {
-        bail!(
-            "{what} `{text}` is {} bytes long; at most 32 fit on chain",
+    if text.chars().any(char::is_control) {
+        return Err(usage(format!(
+            "the {what} `{}` contains control characters (newlines, tabs or terminal escapes); use plain text",
+            cut(text)
+        )));
+    }
+    if text.len() > SHORT_TEXT_MAX_BYTES {
+        return Err(usage(format!(
+            "the {what} `{}` is {} bytes long; at most {SHORT_TEXT_MAX_BYTES} bytes fit on chain",
+            cut(text),
             text.len()
-        );
+        )));
     }
     let mut bytes = [0u8; 32];
     bytes[..text.len()].copy_from_slice(text.as_bytes());
     Ok(B256::from(bytes))
 }
 
-/// The inverse of [`institution_name`].
+/// The inverse of [`institution_name`]; control characters stored by other tools are escaped,
+/// so that a name never drives the terminal.
 pub(super) fn display_name(name: B256) -> String {
     let end = name.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
-    String::from_utf8_lossy(&name[..end]).into_owned()
+    String::from_utf8_lossy(&name[..end])
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }

@@ -12,6 +12,7 @@ pub(super) use registry::{Approval, Motion};
 
 use alloy::primitives::{Address, B256, hex};
 use anyhow::{Context, Result, bail};
+use medshare_contracts::identity_abi;
 use medshare_identity::{
     AuthoritySecretKey, Dealer, Dealing, DkgSession, DkgShare, GroupPublicKey, RegistrationContext,
     Scope, ThresholdParams, Token, TokenContext, TraceShare,
@@ -21,145 +22,212 @@ use serde::Serialize;
 use crate::{
     args::{EpochCommand, GlobalArgs, IdentityCommand, KeySetCommand, TokenArgs, TraceCommand},
     client::Client,
-    datadir::{Config, DataDir},
+    datadir::{Config, DataDir, Lock},
     identity_store::{IdentityStore, RegistrationRecord, identity_hex},
     keystore,
-    output::Printer,
+    output::{Printer, cut, plural, usage},
+    parse,
 };
 
-pub(super) fn run(global: &GlobalArgs, cmd: IdentityCommand, printer: &Printer) -> Result<()> {
+pub(super) fn run(
+    global: &GlobalArgs,
+    cmd: IdentityCommand,
+    printer: &Printer,
+    lock: Option<&Lock>,
+) -> Result<()> {
     let data_dir = super::data_dir(global)?;
     let config = data_dir.config()?;
-    let session = Session::new(&data_dir, &config);
+    let session = Session::new(&data_dir, &config, lock);
     let from = global.from.as_deref();
     match cmd {
         IdentityCommand::Keygen {
             authorities,
             threshold,
             approvers,
+            rotate,
         } => {
-            let report = session.keygen(&authorities, threshold, &approvers)?;
-            printer.value(&report, report.describe());
+            let report = session.keygen(&authorities, threshold, &approvers, rotate)?;
+            printer.result(&report, || report.describe(), report.key_set);
         }
         IdentityCommand::KeySet(KeySetCommand::Approve { key_set }) => {
-            let key_set = parse_word(&key_set, "key set hash")?;
+            let key_set = parse::word(&key_set, "key set hash")?;
             let approval = session.approve(from, &Motion::ApproveKeySet(key_set))?;
-            printer.value(&approval, describe_key_set_approval(key_set, &approval));
+            printer.result(
+                &approval,
+                || describe_key_set_approval(key_set, &approval),
+                approval.approvals,
+            );
         }
         IdentityCommand::KeySet(KeySetCommand::Cancel { key_set }) => {
-            let key_set = parse_word(&key_set, "key set hash")?;
+            let key_set = parse::word(&key_set, "key set hash")?;
             let approval = session.approve(from, &Motion::CancelKeySet(key_set))?;
-            let text = if approval.done {
-                format!("key set {key_set} cancelled")
-            } else {
-                format!(
-                    "cancellation of key set {key_set}: {} of {} approvals",
-                    approval.approvals, approval.needed
-                )
+            let text = || {
+                if approval.done {
+                    format!("key set {key_set} cancelled")
+                } else {
+                    format!(
+                        "cancellation of key set {key_set}: {} of {}",
+                        approval.approvals,
+                        plural(approval.needed, "approval")
+                    )
+                }
             };
-            printer.value(&approval, text);
+            printer.result(&approval, text, approval.approvals);
         }
         IdentityCommand::Register { rid, authorities } => {
             let commitment = session.register(from, &rid, &authorities)?;
-            printer.value(
-                &serde_json::json!({ "commitment": commitment }),
-                format!(
-                    "registered with {} authorities; identity commitment {commitment}",
-                    authorities.len()
-                ),
+            printer.result(
+                &serde_json::json!({ "commitment": commitment, "authorities": authorities }),
+                || {
+                    format!(
+                        "registered with {} ({}); identity commitment {commitment}",
+                        plural(authorities.len() as u64, "authority"),
+                        authorities.join(", ")
+                    )
+                },
+                commitment,
             );
         }
         IdentityCommand::Issue { authorities } => {
             let epoch = session.issue(from, &authorities)?;
-            printer.value(
-                &serde_json::json!({ "epoch": epoch }),
-                format!(
-                    "credential for epoch {epoch} issued by {}",
-                    authorities.join(", ")
-                ),
+            printer.result(
+                &serde_json::json!({ "epoch": epoch, "authorities": authorities }),
+                || {
+                    format!(
+                        "credential for epoch {epoch} issued by {}",
+                        authorities.join(", ")
+                    )
+                },
+                epoch,
             );
         }
         IdentityCommand::Token(args) => {
             let (token, nullifier) = session.token(from, &args)?;
-            printer.value(
-                &serde_json::json!({ "token": hex::encode_prefixed(token.to_bytes()), "nullifier": nullifier }),
-                hex::encode_prefixed(token.to_bytes()),
+            let token = hex::encode_prefixed(token.to_bytes());
+            printer.result(
+                &serde_json::json!({ "token": token, "nullifier": nullifier }),
+                || format!("{token}\n(nullifier {nullifier})"),
+                &token,
             );
         }
         IdentityCommand::Verify { token, context } => {
-            let valid = session.verify(from, &token, &context)?;
-            printer.value(
-                &serde_json::json!({ "valid": valid }),
-                if valid { "valid" } else { "invalid" },
-            );
-            if !valid {
+            let verdict = session.verify(from, &token, &context)?;
+            if !verdict.valid {
                 bail!("the registry rejects this token for that context");
             }
+            printer.result(
+                &verdict,
+                || verdict.describe(),
+                if verdict.used {
+                    "valid, already used"
+                } else {
+                    "valid"
+                },
+            );
         }
         IdentityCommand::Use { token, context } => {
             let nullifier = session.consume(from, &token, &context)?;
-            printer.value(
+            printer.result(
                 &serde_json::json!({ "nullifier": nullifier }),
-                format!("token used; nullifier {nullifier}"),
+                || format!("token used; nullifier {nullifier}"),
+                nullifier,
             );
         }
         IdentityCommand::Trace(TraceCommand::Request { nullifier, reason }) => {
             let id = session.request_trace(from, &nullifier, &reason)?;
-            printer.value(
+            printer.result(
                 &serde_json::json!({ "traceId": id }),
-                format!("trace #{id} requested"),
+                || format!("trace #{id} requested"),
+                id,
             );
         }
         IdentityCommand::Trace(TraceCommand::Share { id }) => {
             let outcome = session.trace_share(from, id)?;
-            printer.value(&outcome, outcome.describe());
+            let essential = outcome
+                .commitment
+                .map_or_else(|| outcome.shares.to_string(), |c| c.to_string());
+            printer.result(&outcome, || outcome.describe(), essential);
         }
         IdentityCommand::Trace(TraceCommand::Show { id }) => {
             let shown = session.trace_show(from, id)?;
-            printer.value(&shown, shown.describe());
+            let essential = shown.rid.clone().unwrap_or_default();
+            printer.result(&shown, || shown.describe(), essential);
         }
         IdentityCommand::Revoke { commitment, reason } => {
             let approval = session.revoke(from, &commitment, &reason)?;
-            let text = match approval.epoch {
+            let text = || match approval.epoch {
                 Some(epoch) if approval.done => format!(
-                    "identity {commitment} revoked ({} of {} authorities); epoch {epoch} started, so every credential it held has expired",
-                    approval.approvals, approval.needed
+                    "identity {commitment} revoked ({} of {}); epoch {epoch} started, so every credential it held has expired",
+                    approval.approvals,
+                    plural(approval.needed, "approval")
                 ),
                 _ => format!(
-                    "revocation of {commitment}: {} of {} approvals; it takes effect when {} authorities of the active key set approve",
-                    approval.approvals, approval.needed, approval.needed
+                    "revocation of {commitment}: {} of {}; it takes effect when {} of the active key set approve",
+                    approval.approvals,
+                    plural(approval.needed, "approval"),
+                    plural(approval.needed, "authority")
                 ),
             };
-            printer.value(&approval, text);
+            printer.result(&approval, text, approval.approvals);
         }
         IdentityCommand::Epoch(EpochCommand::Advance) => {
             let epoch = session.advance_epoch(from)?;
-            printer.value(
+            printer.result(
                 &serde_json::json!({ "epoch": epoch }),
-                format!("epoch {epoch} started"),
+                || format!("epoch {epoch} started"),
+                epoch,
             );
         }
         IdentityCommand::Epoch(EpochCommand::Rotate) => {
             let approval = session.approve(from, &Motion::RotateEpoch)?;
-            let text = match approval.epoch {
+            let text = || match approval.epoch {
                 Some(epoch) => format!(
-                    "epoch {epoch} started early ({} of {} authorities approved)",
-                    approval.approvals, approval.needed
+                    "epoch {epoch} started early ({} of {} approved)",
+                    approval.approvals,
+                    plural(approval.needed, "authority")
                 ),
                 None => format!(
-                    "early rotation: {} of {} approvals",
-                    approval.approvals, approval.needed
+                    "early rotation: {} of {}",
+                    approval.approvals,
+                    plural(approval.needed, "approval")
                 ),
             };
-            printer.value(&approval, text);
+            printer.result(&approval, text, approval.approvals);
         }
         IdentityCommand::Epoch(EpochCommand::Show) => {
             let client = Client::open(&data_dir)?;
             let epoch = registry::current_epoch(&client, &config)?;
-            printer.value(&serde_json::json!({ "epoch": epoch }), epoch);
+            printer.result(
+                &serde_json::json!({ "epoch": epoch }),
+                || format!("epoch {epoch}"),
+                epoch,
+            );
         }
     }
     Ok(())
+}
+
+/// What the registry says of a token, without recording anything.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Verdict {
+    pub(super) valid: bool,
+    /// A token with this nullifier was already used (the registry would refuse it now).
+    pub(super) used: bool,
+    pub(super) nullifier: B256,
+}
+
+impl Verdict {
+    fn describe(&self) -> String {
+        if self.used {
+            format!(
+                "valid, already used: a token with nullifier {} was submitted before, so the registry refuses it now",
+                self.nullifier
+            )
+        } else {
+            format!("valid (nullifier {})", self.nullifier)
+        }
+    }
 }
 
 /// What `identity keygen` produced.
@@ -225,13 +293,6 @@ fn describe_key_set_approval(key_set: B256, approval: &Approval) -> String {
     }
 }
 
-/// A 32-byte hex word from the command line.
-fn parse_word(text: &str, what: &str) -> Result<B256> {
-    text.parse().with_context(|| {
-        format!("the {what} is not a 32-byte hex word (0x followed by 64 hex digits)")
-    })
-}
-
 /// A trace after one more share.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -282,33 +343,47 @@ pub(super) struct Session<'a> {
     data_dir: &'a DataDir,
     config: &'a Config,
     store: IdentityStore,
+    /// The data directory's exclusive lock, held by commands that write to it.
+    lock: Option<&'a Lock>,
     /// One password for every account (the demo's); otherwise each is asked for.
     password: Option<String>,
 }
 
 impl<'a> Session<'a> {
-    pub(super) fn new(data_dir: &'a DataDir, config: &'a Config) -> Self {
+    pub(super) fn new(data_dir: &'a DataDir, config: &'a Config, lock: Option<&'a Lock>) -> Self {
         Self {
             data_dir,
             config,
-            store: IdentityStore::new(data_dir),
+            store: IdentityStore::new(data_dir, config),
+            lock,
             password: None,
         }
     }
 
     /// A session whose accounts all share `password`.
-    pub(super) fn with_password(data_dir: &'a DataDir, config: &'a Config, password: &str) -> Self {
+    pub(super) fn with_password(
+        data_dir: &'a DataDir,
+        config: &'a Config,
+        lock: &'a Lock,
+        password: &str,
+    ) -> Self {
         Self {
             password: Some(password.to_string()),
-            ..Self::new(data_dir, config)
+            ..Self::new(data_dir, config, Some(lock))
         }
     }
 
     fn password(&self, account: &str) -> Result<String> {
         match &self.password {
             Some(password) => Ok(password.clone()),
-            None => keystore::password(account, false),
+            None => keystore::password(account),
         }
+    }
+
+    fn lock(&self) -> Result<&'a Lock> {
+        self.lock.context(
+            "internal error: a writing identity command runs without the data directory's lock",
+        )
     }
 
     fn signer(
@@ -319,8 +394,16 @@ impl<'a> Session<'a> {
         let password = self.password(name)?;
         Ok((
             name.to_string(),
-            keystore::unlock(&self.data_dir.keystore_dir(), name, &password)?,
+            self.data_dir.unlock(self.config, name, &password)?,
         ))
+    }
+
+    /// The active key set and its group key, which this directory must hold.
+    fn active_key_set(&self, client: &Client) -> Result<(B256, GroupPublicKey)> {
+        let key_set = registry::active_key_set(client, self.config)?.context(
+            "no key set is active yet: run `medshare identity keygen` and have it approved (`identity key-set approve`)",
+        )?;
+        Ok((key_set, self.store.group_key(key_set)?))
     }
 
     pub(super) fn keygen(
@@ -328,17 +411,37 @@ impl<'a> Session<'a> {
         authorities: &[String],
         threshold: usize,
         approvers: &[String],
+        rotate: bool,
     ) -> Result<KeygenReport> {
-        let params = ThresholdParams::new(threshold, authorities.len())
-            .map_err(|e| anyhow::anyhow!("threshold {threshold} of {}: {e}", authorities.len()))?;
+        let params = ThresholdParams::new(threshold, authorities.len()).map_err(|e| {
+            usage(format!(
+                "threshold {threshold} of {}: {e}",
+                authorities.len()
+            ))
+        })?;
+        distinct(authorities, "--authorities")?;
+        let lock = self.lock()?;
         let mut client = Client::open(self.data_dir)?;
+        if !rotate {
+            let existing = match registry::scheduled_key_set(&client, self.config)? {
+                Some(scheduled) => Some((scheduled, "scheduled to take over")),
+                None => registry::active_key_set(&client, self.config)?.map(|a| (a, "active")),
+            };
+            if let Some((key_set, state)) = existing {
+                return Err(usage(format!(
+                    "key set {key_set} is {state}; a new key generation would propose its successor: pass --rotate to do that (the shares of every earlier key set are kept, so their tokens can still be traced)"
+                )));
+            }
+        }
         let mut signers = Vec::with_capacity(authorities.len());
+        let mut passwords = Vec::with_capacity(authorities.len());
         for name in authorities {
             let (_, signer) = self.signer(Some(name))?;
             if !registry::is_authority(&client, self.config, signer.address())? {
                 bail!("account `{name}` is not a consortium member with the authority role");
             }
             signers.push(signer);
+            passwords.push(self.password(name)?);
         }
         let approver_signers = approvers
             .iter()
@@ -350,12 +453,27 @@ impl<'a> Session<'a> {
         };
         let (views, shares) = run_dealers(&session)?;
         let gpk = views.first().context("no authorities")?.clone();
-        let key_set = registry::propose_key_set(&mut client, self.config, &gpk, &signers, &views)?;
-        for (name, share) in authorities.iter().zip(&shares) {
-            self.store
-                .save_authority(name, share, &self.password(name)?)?;
+        // The shares are stored durably before the key set exists on chain, so that no key set
+        // is ever active without the shares that trace its tokens.
+        let accounts: Vec<Address> = signers.iter().map(|s| s.address()).collect();
+        let key_set = identity_abi::key_set(&gpk, &accounts)
+            .map(|set| identity_abi::key_set_hash(&set))
+            .context("one account per authority is needed")?;
+        let mut txn = lock.transaction();
+        let staged: Vec<(&str, &AuthoritySecretKey, &str)> = authorities
+            .iter()
+            .zip(&shares)
+            .zip(&passwords)
+            .map(|((name, share), password)| (name.as_str(), share, password.as_str()))
+            .collect();
+        self.store.stage_key_set(&mut txn, key_set, &gpk, &staged)?;
+        txn.commit()?;
+        let proposed = registry::propose_key_set(&mut client, self.config, &gpk, &signers, &views)?;
+        if proposed != key_set {
+            bail!(
+                "the registry proposed key set {proposed}, but the authorities computed {key_set}"
+            );
         }
-        self.store.save_group_key(&gpk)?;
         let (needed, approvers_are) =
             match registry::key_set_approvals(&client, self.config, key_set)? {
                 None => (
@@ -400,6 +518,24 @@ impl<'a> Session<'a> {
         if self.store.has_user(user) {
             bail!("account `{user}` is already registered");
         }
+        if rid.is_empty() || rid.chars().any(char::is_control) {
+            return Err(usage(format!(
+                "the real identity `{}` must be non-empty plain text without control characters",
+                cut(rid)
+            )));
+        }
+        distinct(authorities, "--authorities")?;
+        let lock = self.lock()?;
+        let client = Client::open(self.data_dir)?;
+        let (key_set, _) = self.active_key_set(&client)?;
+        let threshold = registry::key_set_threshold(&client, self.config, key_set)?;
+        if authorities.len() < threshold {
+            return Err(usage(format!(
+                "register with at least {threshold} authorities (the threshold of key set {key_set}): a credential needs that many of them to issue it, and only authorities holding the registration issue"
+            )));
+        }
+        drop(client);
+        let mut txn = lock.transaction();
         let context = RegistrationContext {
             chain_id: self.config.chain_id,
             registry: self.registry().0.0,
@@ -417,7 +553,8 @@ impl<'a> Session<'a> {
                 anyhow::anyhow!("authority `{authority}` rejects the registration: {e}")
             })?;
             let password = self.password(authority)?;
-            self.store.authority(authority, &password)?; // only key holders keep tables
+            // Only holders of a share of the active key set keep tables (and this unlocks it).
+            self.store.authority(key_set, authority, &password)?;
             let mut table = self.store.registrations(authority, &password)?;
             let identity = verified.identity();
             commitment = B256::from(identity.commitment());
@@ -430,16 +567,21 @@ impl<'a> Session<'a> {
                 commitment: commitment.to_string(),
             });
             self.store
-                .save_registrations(authority, &table, &password)?;
+                .stage_registrations(&mut txn, authority, &table, &password)?;
         }
-        self.store.save_user(user, &secret, &self.password(user)?)?;
+        self.store
+            .stage_user(&mut txn, user, &secret, &self.password(user)?)?;
+        // Every table and the user's secret, or nothing.
+        txn.commit()?;
         Ok(commitment)
     }
 
     pub(super) fn issue(&self, user: Option<&str>, authorities: &[String]) -> Result<u64> {
         let (user, _) = self.config.account(user)?;
-        let gpk = self.store.group_key()?;
+        distinct(authorities, "--authorities")?;
+        let lock = self.lock()?;
         let client = Client::open(self.data_dir)?;
+        let (key_set, gpk) = self.active_key_set(&client)?;
         let epoch = registry::current_epoch(&client, self.config)?;
         let secret = self.store.user(user, &self.password(user)?)?;
         let (request, pending) =
@@ -448,7 +590,7 @@ impl<'a> Session<'a> {
         let mut partials = Vec::new();
         for authority in authorities {
             let password = self.password(authority)?;
-            let key = self.store.authority(authority, &password)?;
+            let key = self.store.authority(key_set, authority, &password)?;
             let received = medshare_identity::IssuanceRequest::from_bytes(&wire)
                 .map_err(|e| anyhow::anyhow!("issuance request: {e}"))?;
             // The authority issues only to users in its table whose identity was never revoked.
@@ -483,29 +625,28 @@ impl<'a> Session<'a> {
         let credential = pending
             .finish(&gpk, &partials)
             .map_err(|e| anyhow::anyhow!("cannot assemble a credential: {e}"))?;
+        let mut txn = lock.transaction();
         self.store
-            .save_credential(user, &credential, &self.password(user)?)?;
+            .stage_credential(&mut txn, key_set, user, &credential, &self.password(user)?)?;
+        txn.commit()?;
         Ok(epoch)
     }
 
     fn context(&self, args: &TokenArgs, sender: Address) -> Result<TokenContext> {
         let nonce: B256 = match args.nonce.strip_prefix("0x") {
-            Some(_) => args
-                .nonce
-                .parse()
-                .context("--nonce is not a 32-byte hex word")?,
+            Some(_) => parse::word(&args.nonce, "--nonce")?,
             None => B256::from(alloy::primitives::U256::from(
-                args.nonce
-                    .parse::<u64>()
-                    .context("--nonce is not a number or a 0x-prefixed word")?,
+                args.nonce.parse::<u64>().map_err(|_| {
+                    usage(format!(
+                        "--nonce `{}` is not a number or a 0x-prefixed 32-byte word",
+                        cut(&args.nonce)
+                    ))
+                })?,
             )),
         };
         let resolve = |given: &Option<String>, what: &str| -> Result<Option<Address>> {
             Ok(match given {
-                Some(s) if s.starts_with("0x") => Some(
-                    s.parse()
-                        .with_context(|| format!("--{what} is not an address"))?,
-                ),
+                Some(s) if s.starts_with("0x") => Some(parse::address(s, what)?),
                 Some(name) => Some(self.config.account(Some(name))?.1),
                 None => None,
             })
@@ -516,12 +657,16 @@ impl<'a> Session<'a> {
         let scope = match &args.scope {
             None => None,
             Some(word) if word.starts_with("0x") => {
-                let word: B256 = word.parse().context("--scope is not a 32-byte hex word")?;
-                Some(Scope::new(word.0).context("--scope 0x00…00 means no scope; omit it")?)
+                let word = parse::word(word, "--scope")?;
+                Some(
+                    Scope::new(word.0)
+                        .ok_or_else(|| usage("--scope 0x00…00 means no scope; omit it"))?,
+                )
             }
-            Some(name) => {
-                Some(Scope::new(TokenContext::action_id(name)).context("--scope hashes to zero")?)
-            }
+            Some(name) => Some(
+                Scope::new(TokenContext::action_id(name))
+                    .ok_or_else(|| usage("--scope hashes to zero; choose another name"))?,
+            ),
         };
         Ok(TokenContext {
             chain_id: self.config.chain_id,
@@ -536,12 +681,12 @@ impl<'a> Session<'a> {
 
     pub(super) fn token(&self, user: Option<&str>, args: &TokenArgs) -> Result<(Token, B256)> {
         let (user, address) = self.config.account(user)?;
-        let gpk = self.store.group_key()?;
         let client = Client::open(self.data_dir)?;
+        let (key_set, gpk) = self.active_key_set(&client)?;
         let epoch = registry::current_epoch(&client, self.config)?;
-        let credential = self
-            .store
-            .credential(user, epoch, &gpk, &self.password(user)?)?;
+        let credential =
+            self.store
+                .credential(key_set, user, epoch, &gpk, &self.password(user)?)?;
         let context = self.context(args, address)?;
         let token = credential
             .show(&gpk, &context)
@@ -551,22 +696,33 @@ impl<'a> Session<'a> {
     }
 
     fn parse_token(text: &str) -> Result<Token> {
-        let bytes = hex::decode(text.trim()).context("the token is not hex")?;
-        Token::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("malformed token: {e}"))
+        let bytes = hex::decode(text.trim())
+            .map_err(|_| usage(format!("the token `{}` is not hex", cut(text))))?;
+        Token::from_bytes(&bytes).map_err(|e| {
+            usage(format!(
+                "the token is malformed ({} bytes): {e}",
+                bytes.len()
+            ))
+        })
     }
 
-    pub(super) fn verify(&self, from: Option<&str>, token: &str, args: &TokenArgs) -> Result<bool> {
+    pub(super) fn verify(
+        &self,
+        from: Option<&str>,
+        token: &str,
+        args: &TokenArgs,
+    ) -> Result<Verdict> {
         let (_, address) = self.config.account(from)?;
         let token = Self::parse_token(token)?;
         let context = self.context(args, address)?;
         let client = Client::open(self.data_dir)?;
-        registry::verify_token(
-            &client,
-            self.config,
-            &self.store.group_key()?,
-            &token,
-            &context,
-        )
+        let (_, gpk) = self.active_key_set(&client)?;
+        let nullifier = B256::from(token.nullifier());
+        Ok(Verdict {
+            valid: registry::verify_token(&client, self.config, &gpk, &token, &context)?,
+            used: registry::is_used(&client, self.config, nullifier)?,
+            nullifier,
+        })
     }
 
     pub(super) fn consume(
@@ -579,7 +735,7 @@ impl<'a> Session<'a> {
         let token = Self::parse_token(token)?;
         let context = self.context(args, signer.address())?;
         let mut client = Client::open(self.data_dir)?;
-        let gpk = self.store.group_key()?;
+        let (_, gpk) = self.active_key_set(&client)?;
         registry::consume_token(&mut client, self.config, &signer, &gpk, &token, &context)
     }
 
@@ -590,21 +746,22 @@ impl<'a> Session<'a> {
         reason: &str,
     ) -> Result<u64> {
         let (_, signer) = self.signer(from)?;
-        let nullifier: B256 = nullifier
-            .parse()
-            .context("the nullifier is not a 32-byte hex word")?;
+        let nullifier = parse::word(nullifier, "nullifier")?;
         let mut client = Client::open(self.data_dir)?;
         registry::request_trace(&mut client, self.config, &signer, nullifier, reason)
     }
 
     pub(super) fn trace_share(&self, from: Option<&str>, id: u64) -> Result<TraceOutcome> {
         let (name, signer) = self.signer(from)?;
-        let key = self.store.authority(&name, &self.password(&name)?)?;
         let mut client = Client::open(self.data_dir)?;
-        let tag = registry::trace_tag(&client, self.config, id)?;
+        // The authorities of the key set that verified the token trace it, even after a rotation.
+        let (tag, key_set) = registry::trace_tag(&client, self.config, id)?;
+        let key = self
+            .store
+            .authority(key_set, &name, &self.password(&name)?)?;
         let share = key.trace_share_with_rng(&mut rand08::thread_rng(), &tag);
         // The contract verifies the share's DLEQ proof; check it here first for a clear error.
-        let gpk = self.store.group_key()?;
+        let gpk = self.store.group_key(key_set)?;
         TraceShare::from_bytes(&share.to_bytes())
             .map_err(|e| anyhow::anyhow!("trace share: {e}"))?
             .verify(&gpk, &tag)
@@ -636,7 +793,7 @@ impl<'a> Session<'a> {
         commitment: &str,
         reason: &str,
     ) -> Result<Approval> {
-        let commitment = parse_word(commitment, "identity commitment")?;
+        let commitment = parse::word(commitment, "identity commitment")?;
         self.approve(
             from,
             &Motion::RevokeIdentity(commitment, reason.to_string()),
@@ -651,6 +808,15 @@ impl<'a> Session<'a> {
 
     fn registry(&self) -> Address {
         self.config.contracts.identity_registry
+    }
+}
+
+/// Refuses a list that names an account twice.
+fn distinct(names: &[String], what: &str) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    match names.iter().find(|name| !seen.insert(name.as_str())) {
+        Some(twice) => Err(usage(format!("{what} names `{}` twice", cut(twice)))),
+        None => Ok(()),
     }
 }
 

@@ -212,6 +212,43 @@ pub(super) fn current_epoch(client: &Client, config: &Config) -> Result<u64> {
     )
 }
 
+/// The key set of the current epoch, if any was ever activated.
+pub(super) fn active_key_set(client: &Client, config: &Config) -> Result<Option<B256>> {
+    let key_set = client.call(
+        config.contracts.identity_registry,
+        &IdentityRegistry::activeKeySetCall {},
+    )?;
+    Ok((key_set != B256::ZERO).then_some(key_set))
+}
+
+/// The key set approved to take over at a coming epoch change, if any.
+pub(super) fn scheduled_key_set(client: &Client, config: &Config) -> Result<Option<B256>> {
+    let key_set = client.call(
+        config.contracts.identity_registry,
+        &IdentityRegistry::scheduledKeySetCall {},
+    )?;
+    Ok((key_set != B256::ZERO).then_some(key_set))
+}
+
+/// The threshold `t` of `key_set`.
+pub(super) fn key_set_threshold(client: &Client, config: &Config, key_set: B256) -> Result<usize> {
+    let info = client.call(
+        config.contracts.identity_registry,
+        &IdentityRegistry::keySetCall {
+            keySetHash: key_set,
+        },
+    )?;
+    Ok(usize::from(info.threshold))
+}
+
+/// Whether a token with `nullifier` was already used.
+pub(super) fn is_used(client: &Client, config: &Config, nullifier: B256) -> Result<bool> {
+    client.call(
+        config.contracts.identity_registry,
+        &IdentityRegistry::isUsedCall { nullifier },
+    )
+}
+
 pub(super) fn is_revoked(client: &Client, config: &Config, commitment: B256) -> Result<bool> {
     client.call(
         config.contracts.identity_registry,
@@ -310,9 +347,10 @@ fn trace_info(client: &Client, config: &Config, id: u64) -> Result<IIdentityRegi
     Ok(info)
 }
 
-/// The tracing tag of the token trace `id` is about.
-pub(super) fn trace_tag(client: &Client, config: &Config, id: u64) -> Result<TracingTag> {
-    Ok(used_tag(client, config, trace_info(client, config, id)?.nullifier)?.0)
+/// The tracing tag of the token trace `id` is about, and the key set whose authorities trace it.
+pub(super) fn trace_tag(client: &Client, config: &Config, id: u64) -> Result<(TracingTag, B256)> {
+    let info = trace_info(client, config, id)?;
+    Ok((used_tag(client, config, info.nullifier)?.0, info.keySetHash))
 }
 
 pub(super) fn submit_trace_share(
