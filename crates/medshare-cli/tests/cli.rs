@@ -3,6 +3,7 @@
 
 mod common;
 use common::*;
+use std::path::Path;
 
 #[test]
 fn init_then_status_on_the_embedded_chain() {
@@ -791,4 +792,37 @@ fn a_busy_chain_is_waited_for_then_reported() {
         &run(&dir, &["chain", "status"]),
         "still in use by another medshare process",
     );
+}
+
+/// The README's CLI walkthrough runs as written, so that it cannot go stale.
+#[test]
+fn the_readme_walkthrough_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let script = readme
+        .split_once("<!-- walkthrough -->\n```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(script, _)| script)
+        .expect("the README has a walkthrough block");
+    let tmp = tempfile::tempdir().unwrap();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_medshare")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .env("PATH", path)
+        .env("TMPDIR", tmp.path())
+        .env_remove("MEDSHARE_PASSWORD")
+        .env_remove("MEDSHARE_DATA_DIR")
+        .env_remove("MEDSHARE_NETWORK")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(text.contains("valid, already used"), "{text}");
+    assert!(text.contains("is `ORCID 0000-0002-1825-0097`"), "{text}");
+    assert!(text.contains("revoked"), "{text}");
 }
