@@ -14,7 +14,7 @@ use revm::{
 };
 
 use crate::{
-    Block, CallOutcome, CallRequest, Genesis, Log, LogFilter, Receipt,
+    Block, CallOutcome, CallRequest, Genesis, Log, LogFilter, Receipt, VerifyReport,
     error::{Error, Result},
     store::{BlockWrite, Store},
     types::unix_now,
@@ -30,6 +30,9 @@ pub const SPEC: SpecId = SpecId::SHANGHAI;
 /// chain opened from a directory ([`Chain::create`], [`Chain::open`]) survives restarts and
 /// crashes; the lock on its file keeps other processes out while it is open. A chain made by
 /// [`Chain::in_memory`] vanishes when dropped; [`crate::TestChain`] adds test-only controls.
+///
+/// Damage of the chain file is detected, not answered around: values carry checksums, blocks
+/// carry chained digests of their state and transactions, and [`Chain::verify`] checks it all.
 ///
 /// Block hashes are `keccak256(parentHash ‖ number ‖ timestamp ‖ gasLimit ‖ gasUsed ‖ baseFee ‖
 /// txHash…)` with integers as 8-byte big-endian: unique and chained, but not Ethereum header hashes
@@ -73,7 +76,8 @@ impl Chain {
     pub fn in_memory(genesis: Genesis) -> Result<Self> {
         let store = Store::in_memory()?;
         let (block, changes) = genesis_block(&genesis);
-        store.write_genesis(&genesis, &block, &changes)?;
+        let committed = store.write_genesis(&genesis, &block, &changes)?;
+        store.record_head(&committed)?;
         Self::from_store(store, None)
     }
 
@@ -159,6 +163,15 @@ impl Chain {
             return Ok(Vec::new());
         }
         self.store.logs(from, to, filter)
+    }
+
+    /// Checks the whole chain file: every stored value against its checksum, the state against
+    /// the head's state digest, every block against its parent and its chain digest, every
+    /// transaction against its receipt and raw bytes, and the head against the `HEAD` record.
+    ///
+    /// Fails with [`Error::Corrupt`] naming the first damage found.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        self.store.verify()
     }
 
     /// Account nonce (number of transactions sent, or contracts created by a contract).
@@ -274,7 +287,7 @@ impl Chain {
                 .collect(),
             output,
         };
-        self.store.write_block(&BlockWrite {
+        let committed = self.store.write_block(&BlockWrite {
             block: &block,
             changes: &outcome.state,
             receipts: std::slice::from_ref(&receipt),
@@ -284,6 +297,7 @@ impl Chain {
         self.state.commit(outcome.state);
         self.head = block;
         self.clock.next = None;
+        self.store.record_head(&committed)?;
         Ok(receipt)
     }
 
@@ -426,14 +440,14 @@ impl Chain {
         account.mark_touch();
         let changes: EvmState = std::iter::once((address, account)).collect();
         // Recorded as a rewrite of the head block so that the store and memory agree.
-        self.store.write_block(&BlockWrite {
+        let committed = self.store.write_block(&BlockWrite {
             block: &self.head,
             changes: &changes,
             receipts: &[],
             raw_transactions: &[],
         })?;
         self.state.commit(changes);
-        Ok(())
+        self.store.record_head(&committed)
     }
 }
 
@@ -461,7 +475,7 @@ fn genesis_block(genesis: &Genesis) -> (Block, EvmState) {
     (block, changes)
 }
 
-fn block_hash(block: &Block) -> B256 {
+pub(crate) fn block_hash(block: &Block) -> B256 {
     let mut preimage = Vec::with_capacity(72 + 32 * block.transactions.len());
     preimage.extend_from_slice(block.parent_hash.as_slice());
     for field in [

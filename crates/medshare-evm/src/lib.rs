@@ -9,7 +9,10 @@
 //! Persistence uses [redb]: each block, with its state changes, receipt and logs, is committed
 //! in one ACID write transaction, so a process killed at any moment leaves the previous or the
 //! new block, never a mix. The database file is locked while open; a second process gets
-//! [`Error::Locked`] instead of corrupting it.
+//! [`Error::Locked`] instead of corrupting it. Damage is detected: every value carries a
+//! checksum, every block a chained digest of its state and transactions, a `HEAD` file catches
+//! a database that went back to an older commit, and [`Chain::verify`] checks the whole file
+//! (`docs/chain-integrity.md`).
 //!
 //! ```
 //! use medshare_evm::{Genesis, LogFilter, TestChain};
@@ -38,4 +41,4 @@ mod testing;
 pub use testing::{SnapshotId, TestChain};
 
 mod types;
-pub use types::{Block, CallOutcome, CallRequest, Genesis, Log, LogFilter, Receipt};
+pub use types::{Block, CallOutcome, CallRequest, Genesis, Log, LogFilter, Receipt, VerifyReport};

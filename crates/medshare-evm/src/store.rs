@@ -1,11 +1,31 @@
 //! Durable home of a chain: one redb database holding state, blocks, receipts and raw
-//! transactions. Every block is written in a single ACID write transaction, so a process killed
-//! at any point leaves the chain at either the previous or the new block.
+//! transactions, plus a `HEAD` file beside it. Every block is written in a single ACID write
+//! transaction, so a process killed at any point leaves the chain at either the previous or the
+//! new block.
+//!
+//! Damage is detected, never answered around (`docs/chain-integrity.md`):
+//! - every stored value is *sealed*: followed by a checksum over its table, its key and itself,
+//!   checked on every read, so a flipped byte in a value, or a value found under another key,
+//!   is reported as corruption;
+//! - each block records a *state digest* (a sum of entry hashes over accounts, storage and code,
+//!   updated incrementally as entries change) and a *chain digest* linking the block, its
+//!   receipts, its transactions and the state digest to the previous block's chain digest;
+//!   opening a chain recomputes the state digest from the whole state, which catches entries
+//!   that went missing or appeared, and [`Store::verify`] walks every block;
+//! - `HEAD` names the last committed block and its chain digest, so that a database that
+//!   silently went back to an older commit (a damaged commit slot) is caught at open.
 
-use std::{fs, path::Path};
+use std::{
+    fs,
+    io::Write,
+    path::{Path, PathBuf},
+};
 
-use alloy::primitives::{Address, B256, Bytes, U256};
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, backends::InMemoryBackend};
+use alloy::primitives::{Address, B256, Bytes, Keccak256, U256};
+use redb::{
+    Database, Key, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    TableHandle, backends::InMemoryBackend,
+};
 use revm::{
     bytecode::Bytecode,
     database::{CacheDB, EmptyDB},
@@ -14,33 +34,43 @@ use revm::{
 };
 
 use crate::{
-    Block, Genesis, Log, LogFilter, Receipt,
+    Block, Genesis, Log, LogFilter, Receipt, VerifyReport,
     error::{Error, Result, storage},
 };
 
-/// Small values: the genesis and the head pointer.
-const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
+/// Every value below is sealed (see [`seal`]).
+type Sealed = &'static [u8];
+/// Small values: the format marker, the genesis and the head pointer.
+const META: TableDefinition<'_, &str, Sealed> = TableDefinition::new("meta");
 /// address → balance (32 bytes BE) ‖ nonce (8 bytes BE) ‖ code hash (32 bytes).
-const ACCOUNTS: TableDefinition<'_, [u8; 20], [u8; 72]> = TableDefinition::new("accounts");
+const ACCOUNTS: TableDefinition<'_, [u8; 20], Sealed> = TableDefinition::new("accounts");
 /// address ‖ slot (32 bytes BE) → value (32 bytes BE); zero values are deleted.
-const STORAGE: TableDefinition<'_, [u8; 52], [u8; 32]> = TableDefinition::new("storage");
+const STORAGE: TableDefinition<'_, [u8; 52], Sealed> = TableDefinition::new("storage");
 /// code hash → bytecode.
-const CODE: TableDefinition<'_, [u8; 32], &[u8]> = TableDefinition::new("code");
+const CODE: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("code");
 /// number → block (JSON).
-const BLOCKS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("blocks");
+const BLOCKS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("blocks");
+/// number → state digest (32 bytes) ‖ chain digest (32 bytes).
+const DIGESTS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("digests");
 /// transaction hash → receipt (JSON).
-const RECEIPTS: TableDefinition<'_, [u8; 32], &[u8]> = TableDefinition::new("receipts");
-/// transaction hash → signed EIP-2718 bytes.
-const TRANSACTIONS: TableDefinition<'_, [u8; 32], &[u8]> = TableDefinition::new("transactions");
+const RECEIPTS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("receipts");
+/// transaction hash → signed EIP-2718 bytes (empty for impersonated test transactions).
+const TRANSACTIONS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("transactions");
 
 const GENESIS_KEY: &str = "genesis";
 const HEAD_KEY: &str = "head";
 /// Layout version of this file; bumped on any incompatible change of the tables above.
 const FORMAT_KEY: &str = "format";
-const FORMAT_VERSION: &[u8] = b"medshare-chain-1";
+const FORMAT_VERSION: &[u8] = b"medshare-chain-2";
+/// Domain of every checksum and digest of this layout.
+const DOMAIN: &[u8] = b"medshare-chain-2";
+/// Bytes of checksum after each value: 128 bits make an undetected random change negligible.
+const CHECKSUM_LEN: usize = 16;
 
 /// Name of the chain file inside a chain directory.
 pub(crate) const CHAIN_FILE: &str = "chain.redb";
+/// Name of the file recording the last committed block, beside the chain file.
+pub(crate) const HEAD_FILE: &str = "HEAD";
 
 /// What a block commits besides the block itself.
 pub(crate) struct BlockWrite<'a> {
@@ -48,6 +78,13 @@ pub(crate) struct BlockWrite<'a> {
     pub(crate) changes: &'a EvmState,
     pub(crate) receipts: &'a [Receipt],
     pub(crate) raw_transactions: &'a [(B256, Bytes)],
+}
+
+/// What a committed block left for [`Store::record_head`].
+#[must_use = "the head must be recorded once the block is applied in memory"]
+pub(crate) struct Committed {
+    number: u64,
+    chain_digest: B256,
 }
 
 /// Everything loaded when a chain is opened.
@@ -59,6 +96,8 @@ pub(crate) struct Loaded {
 
 pub(crate) struct Store {
     db: Database,
+    /// Directory of the chain file and `HEAD`; `None` in memory.
+    dir: Option<PathBuf>,
 }
 
 impl Store {
@@ -67,30 +106,31 @@ impl Store {
         let db = Database::builder()
             .create_with_backend(InMemoryBackend::new())
             .map_err(storage)?;
-        Ok(Self { db })
+        Ok(Self { db, dir: None })
     }
 
     /// Creates the chain file in `dir` and writes the genesis block, atomically: the file is
-    /// built under a temporary name and renamed into place only once complete.
+    /// built under a temporary name and published only once complete.
     pub(crate) fn create(
         dir: &Path,
-        genesis_write: impl FnOnce(&Self) -> Result<()>,
+        genesis_write: impl FnOnce(&Self) -> Result<Committed>,
     ) -> Result<Self> {
         let path = dir.join(CHAIN_FILE);
         if path.exists() {
             return Err(Error::AlreadyExists { path });
         }
-        fs::create_dir_all(dir).map_err(|e| Error::Storage(e.into()))?;
+        fs::create_dir_all(dir).map_err(io_error)?;
         // Per process, so that two processes creating the same chain never share a file.
         let tmp = dir.join(format!("{CHAIN_FILE}.tmp-{}", std::process::id()));
         // A leftover of an interrupted creation (by a process with our pid) holds nothing of value.
         let _ = fs::remove_file(&tmp);
-        {
+        let genesis = {
             let store = Self {
                 db: Database::create(&tmp).map_err(|e| open_error(e, &tmp))?,
+                dir: None,
             };
-            genesis_write(&store)?;
-        }
+            genesis_write(&store)?
+        };
         // A hard link publishes the file without clobbering a chain another process created
         // meanwhile (a rename would silently replace it).
         let published = fs::hard_link(&tmp, &path);
@@ -99,9 +139,13 @@ impl Store {
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Err(Error::AlreadyExists { path });
             }
-            other => other.map_err(|e| Error::Storage(e.into()))?,
+            other => other.map_err(io_error)?,
         }
         sync_dir(dir)?;
+        // Only the winner of a creation race gets here, so `HEAD` describes the published file.
+        // A kill before this line leaves a genesis-only chain without `HEAD`, which opens (see
+        // `check_head`).
+        write_head(dir, &genesis)?;
         Self::open(dir)
     }
 
@@ -111,11 +155,20 @@ impl Store {
         if !path.is_file() {
             return Err(Error::NotFound { path });
         }
-        // redb trusts the pages of a cleanly closed file and panics on some damaged ones.
-        let db = without_panic(|| Database::open(&path))
-            .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
-            .map_err(|e| open_error(e, &path))?;
-        Ok(Self { db })
+        // A plain open trusts the pages of a cleanly closed file: a damaged branch page can hide
+        // entries (a lookup finds nothing, with no value to fail its checksum) and some damage
+        // makes redb panic. Checking every page's checksum at open closes both.
+        let db = without_panic(|| {
+            Database::builder()
+                .set_check_integrity_on_open(true)
+                .open(&path)
+        })
+        .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
+        .map_err(|e| open_error(e, &path))?;
+        Ok(Self {
+            db,
+            dir: Some(dir.to_path_buf()),
+        })
     }
 
     /// Writes genesis state and block 0.
@@ -124,13 +177,12 @@ impl Store {
         genesis: &Genesis,
         block: &Block,
         changes: &EvmState,
-    ) -> Result<()> {
+    ) -> Result<Committed> {
         let txn = self.db.begin_write().map_err(storage)?;
         {
             let mut meta = txn.open_table(META).map_err(storage)?;
-            meta.insert(FORMAT_KEY, FORMAT_VERSION).map_err(storage)?;
-            meta.insert(GENESIS_KEY, to_json(genesis).as_slice())
-                .map_err(storage)?;
+            put(&mut meta, FORMAT_KEY, FORMAT_VERSION)?;
+            put(&mut meta, GENESIS_KEY, &to_json(genesis))?;
         }
         // Create every table so that readers never meet a missing one.
         txn.open_table(RECEIPTS).map_err(storage)?;
@@ -139,6 +191,7 @@ impl Store {
         txn.open_table(STORAGE).map_err(storage)?;
         txn.open_table(ACCOUNTS).map_err(storage)?;
         txn.open_table(BLOCKS).map_err(storage)?;
+        txn.open_table(DIGESTS).map_err(storage)?;
         txn.commit().map_err(storage)?;
         self.write_block(&BlockWrite {
             block,
@@ -149,70 +202,85 @@ impl Store {
     }
 
     /// Commits one block with its state changes, receipts and transactions, all or nothing.
-    pub(crate) fn write_block(&self, write: &BlockWrite<'_>) -> Result<()> {
+    /// Writing the head block again (a test cheat code) replaces its state and digests.
+    pub(crate) fn write_block(&self, write: &BlockWrite<'_>) -> Result<Committed> {
         let txn = self.db.begin_write().map_err(storage)?;
-        {
-            let mut accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
-            let mut slots = txn.open_table(STORAGE).map_err(storage)?;
-            let mut code = txn.open_table(CODE).map_err(storage)?;
-            for (address, account) in write.changes {
-                if !account.is_touched() {
-                    continue;
-                }
-                if account.is_selfdestructed() || account.is_created() {
-                    clear_storage(&mut slots, address)?;
-                }
-                if account.is_selfdestructed() {
-                    accounts.remove(address.0.0).map_err(storage)?;
-                    continue;
-                }
-                accounts
-                    .insert(address.0.0, encode_account(&account.info))
-                    .map_err(storage)?;
-                if let Some(bytecode) = &account.info.code
-                    && account.info.code_hash != KECCAK_EMPTY
-                {
-                    code.insert(account.info.code_hash.0, bytecode.original_byte_slice())
-                        .map_err(storage)?;
-                }
-                for (slot, value) in &account.storage {
-                    if !value.is_changed() {
-                        continue;
-                    }
-                    let key = storage_key(address, *slot);
-                    let present = value.present_value();
-                    if present.is_zero() {
-                        slots.remove(key).map_err(storage)?;
-                    } else {
-                        slots
-                            .insert(key, present.to_be_bytes::<32>())
-                            .map_err(storage)?;
+        let committed = {
+            let mut meta = txn.open_table(META).map_err(storage)?;
+            let mut digests = txn.open_table(DIGESTS).map_err(storage)?;
+            let parent = match head_number(&meta)? {
+                // The genesis and a rewrite of block 0 start from nothing.
+                None => Digests::default(),
+                Some(head) if head + 1 == write.block.number => digests_of(&digests, head)?,
+                Some(head) if head == write.block.number => {
+                    let rewritten = digests_of(&digests, head)?;
+                    let parent_chain = match head.checked_sub(1) {
+                        Some(parent) => digests_of(&digests, parent)?.chain,
+                        None => B256::ZERO,
+                    };
+                    Digests {
+                        state: rewritten.state,
+                        chain: parent_chain,
                     }
                 }
-            }
+                Some(head) => {
+                    return Err(Error::corrupt(format!(
+                        "block {} written on head {head}",
+                        write.block.number
+                    )));
+                }
+            };
+            let mut state = StateDigest(U256::from_be_bytes(parent.state.0));
+            write_state(&txn, write.changes, &mut state)?;
+
             let mut receipts = txn.open_table(RECEIPTS).map_err(storage)?;
             for receipt in write.receipts {
-                receipts
-                    .insert(receipt.transaction_hash.0, to_json(receipt).as_slice())
-                    .map_err(storage)?;
+                put(&mut receipts, receipt.transaction_hash.0, &to_json(receipt))?;
             }
             let mut transactions = txn.open_table(TRANSACTIONS).map_err(storage)?;
             for (hash, raw) in write.raw_transactions {
-                transactions.insert(hash.0, raw.as_ref()).map_err(storage)?;
+                put(&mut transactions, hash.0, raw)?;
             }
             let mut blocks = txn.open_table(BLOCKS).map_err(storage)?;
-            blocks
-                .insert(write.block.number, to_json(write.block).as_slice())
-                .map_err(storage)?;
-            let mut meta = txn.open_table(META).map_err(storage)?;
-            meta.insert(HEAD_KEY, write.block.number.to_be_bytes().as_slice())
-                .map_err(storage)?;
-        }
-        txn.commit().map_err(storage)
+            let block_json = to_json(write.block);
+            put(&mut blocks, write.block.number, &block_json)?;
+            let state = B256::from(state.0.to_be_bytes::<32>());
+            let chain = chain_digest(
+                parent.chain,
+                &block_json,
+                state,
+                write.block,
+                &receipts,
+                &transactions,
+            )?;
+            put(
+                &mut digests,
+                write.block.number,
+                &[state.as_slice(), chain.as_slice()].concat(),
+            )?;
+            put(&mut meta, HEAD_KEY, &write.block.number.to_be_bytes())?;
+            Committed {
+                number: write.block.number,
+                chain_digest: chain,
+            }
+        };
+        txn.commit().map_err(storage)?;
+        Ok(committed)
     }
 
-    /// Reads the whole chain state into memory; a damaged file that makes redb panic is reported
-    /// as corrupt.
+    /// Records a committed block in `HEAD` (nothing to do in memory). Called after the block is
+    /// applied in memory, so that a failure here leaves this process consistent with the file;
+    /// the next block records the head again.
+    pub(crate) fn record_head(&self, committed: &Committed) -> Result<()> {
+        match &self.dir {
+            Some(dir) => write_head(dir, committed),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads and checks the whole chain state: every value against its checksum, the state
+    /// against the head's state digest, the head against `HEAD`. A damaged file that makes redb
+    /// panic is reported as corrupt.
     pub(crate) fn load(&self) -> Result<Loaded> {
         without_panic(|| self.load_unguarded()).map_err(Error::corrupt)?
     }
@@ -224,27 +292,27 @@ impl Store {
             .get(FORMAT_KEY)
             .map_err(storage)?
             .ok_or_else(|| Error::corrupt("no format marker"))?;
-        if format.value() != FORMAT_VERSION {
+        // The marker is compared before its seal so that an older layout is named as such.
+        let found = format.value();
+        if !found.starts_with(FORMAT_VERSION) {
             return Err(Error::corrupt(format!(
-                "unsupported chain format {:?}",
-                String::from_utf8_lossy(format.value())
+                "the chain file has format {:?}, this medshare reads {:?}",
+                String::from_utf8_lossy(&found[..found.len().min(FORMAT_VERSION.len())]),
+                String::from_utf8_lossy(FORMAT_VERSION)
             )));
         }
-        let genesis: Genesis = from_json(
-            meta.get(GENESIS_KEY)
-                .map_err(storage)?
-                .ok_or_else(|| Error::corrupt("no genesis"))?
-                .value(),
-        )?;
-        let head_number = meta
-            .get(HEAD_KEY)
-            .map_err(storage)?
-            .and_then(|v| v.value().try_into().ok().map(u64::from_be_bytes))
-            .ok_or_else(|| Error::corrupt("no head block"))?;
-        let head = self
-            .block(head_number)?
-            .ok_or_else(|| Error::corrupt("head block missing"))?;
+        drop(format);
+        get(&meta, FORMAT_KEY)?;
+        let genesis: Genesis =
+            from_json(&get(&meta, GENESIS_KEY)?.ok_or_else(|| Error::corrupt("no genesis"))?)?;
+        let head_number = head_number(&meta)?.ok_or_else(|| Error::corrupt("no head block"))?;
+        let blocks = txn.open_table(BLOCKS).map_err(storage)?;
+        let head: Block = block_at(&blocks, head_number)?;
+        let digests = txn.open_table(DIGESTS).map_err(storage)?;
+        let recorded = digests_of(&digests, head_number)?;
+        check_head(self.dir.as_deref(), head_number, &digests)?;
 
+        let mut digest = StateDigest::default();
         let mut state = CacheDB::new(EmptyDB::default());
         let code = txn.open_table(CODE).map_err(storage)?;
         for entry in txn
@@ -253,20 +321,24 @@ impl Store {
             .iter()
             .map_err(storage)?
         {
-            let (address, encoded) = entry.map_err(storage)?;
-            let mut info = decode_account(&encoded.value());
+            let (address, sealed) = entry.map_err(storage)?;
+            let address = address.value();
+            let payload = unseal(ACCOUNTS.name(), &address, sealed.value())?;
+            digest.add(ACCOUNTS.name(), &address, payload);
+            let mut info = decode_account(payload)?;
             if info.code_hash != KECCAK_EMPTY {
-                let bytes = code
-                    .get(info.code_hash.0)
-                    .map_err(storage)?
-                    .ok_or_else(|| Error::corrupt(format!("code {} missing", info.code_hash)))?;
-                let bytecode = Bytecode::new_raw_checked(Bytes::copy_from_slice(bytes.value()))
-                    .map_err(|e| {
-                        Error::corrupt(format!("bad bytecode {}: {e:?}", info.code_hash))
-                    })?;
-                info.code = Some(bytecode);
+                info.code = Some(bytecode(&code, info.code_hash)?);
             }
-            state.insert_account_info(Address::from(address.value()), info);
+            state.insert_account_info(Address::from(address), info);
+        }
+        for entry in code.iter().map_err(storage)? {
+            let (hash, sealed) = entry.map_err(storage)?;
+            let hash = hash.value();
+            digest.add(
+                CODE.name(),
+                &hash,
+                unseal(CODE.name(), &hash, sealed.value())?,
+            );
         }
         for entry in txn
             .open_table(STORAGE)
@@ -274,13 +346,25 @@ impl Store {
             .iter()
             .map_err(storage)?
         {
-            let (key, value) = entry.map_err(storage)?;
+            let (key, sealed) = entry.map_err(storage)?;
             let key = key.value();
-            let address = Address::from_slice(&key[..20]);
-            let slot = U256::from_be_slice(&key[20..]);
+            let payload = unseal(STORAGE.name(), &key, sealed.value())?;
+            digest.add(STORAGE.name(), &key, payload);
+            let value: [u8; 32] = payload
+                .try_into()
+                .map_err(|_| Error::corrupt("storage value of the wrong length"))?;
             state
-                .insert_account_storage(address, slot, U256::from_be_bytes(value.value()))
+                .insert_account_storage(
+                    Address::from_slice(&key[..20]),
+                    U256::from_be_slice(&key[20..]),
+                    U256::from_be_bytes(value),
+                )
                 .map_err(|_| Error::corrupt("storage of an unknown account"))?;
+        }
+        if digest.to_b256() != recorded.state {
+            return Err(Error::corrupt(format!(
+                "the state does not match the state digest of block {head_number}: entries were changed, lost or added"
+            )));
         }
         Ok(Loaded {
             genesis,
@@ -289,33 +373,107 @@ impl Store {
         })
     }
 
+    /// Checks every stored value, the chain of blocks and digests from genesis to the head, and
+    /// that every transaction has its receipt and raw bytes and nothing else is stored, besides
+    /// what [`Self::load`] checks.
+    pub(crate) fn verify(&self) -> Result<VerifyReport> {
+        without_panic(|| self.verify_unguarded()).map_err(Error::corrupt)?
+    }
+
+    fn verify_unguarded(&self) -> Result<VerifyReport> {
+        // The state and `HEAD` again: the file may have changed since it was opened.
+        self.load_unguarded()?;
+        let txn = self.db.begin_read().map_err(storage)?;
+        let meta = txn.open_table(META).map_err(storage)?;
+        let head = head_number(&meta)?.ok_or_else(|| Error::corrupt("no head block"))?;
+        let blocks = txn.open_table(BLOCKS).map_err(storage)?;
+        let digests = txn.open_table(DIGESTS).map_err(storage)?;
+        let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
+        let transactions = txn.open_table(TRANSACTIONS).map_err(storage)?;
+        let accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
+        let slots = txn.open_table(STORAGE).map_err(storage)?;
+        let code = txn.open_table(CODE).map_err(storage)?;
+        let mut report = VerifyReport {
+            blocks: 0,
+            transactions: 0,
+            receipts: 0,
+            accounts: check_all(&accounts, ACCOUNTS.name())?,
+            storage_slots: check_all(&slots, STORAGE.name())?,
+            code_entries: check_all(&code, CODE.name())?,
+        };
+        check_all(&meta, META.name())?;
+        if blocks.len().map_err(storage)? != head + 1 || digests.len().map_err(storage)? != head + 1
+        {
+            return Err(Error::corrupt(format!(
+                "blocks or digests other than 0..={head} are stored"
+            )));
+        }
+        let mut parent: Option<Block> = None;
+        let mut parent_chain = B256::ZERO;
+        for number in 0..=head {
+            let json = get(&blocks, number)?
+                .ok_or_else(|| Error::corrupt(format!("block {number} is missing")))?;
+            let block: Block = from_json(&json)?;
+            let linked = match &parent {
+                None => block.parent_hash == B256::ZERO,
+                Some(parent) => block.parent_hash == parent.hash,
+            };
+            if block.number != number || !linked || block.hash != crate::chain::block_hash(&block) {
+                return Err(Error::corrupt(format!(
+                    "block {number} does not link to its parent"
+                )));
+            }
+            let recorded = digests_of(&digests, number)?;
+            let computed = chain_digest(
+                parent_chain,
+                &json,
+                recorded.state,
+                &block,
+                &receipts,
+                &transactions,
+            )?;
+            if computed != recorded.chain {
+                return Err(Error::corrupt(format!(
+                    "block {number} does not match its chain digest"
+                )));
+            }
+            report.blocks += 1;
+            report.transactions += block.transactions.len() as u64;
+            parent_chain = recorded.chain;
+            parent = Some(block);
+        }
+        // Every receipt and raw transaction belongs to a block (the digests covered those).
+        report.receipts = check_all(&receipts, RECEIPTS.name())?;
+        let raw = check_all(&transactions, TRANSACTIONS.name())?;
+        if report.receipts != report.transactions || raw != report.transactions {
+            return Err(Error::corrupt(format!(
+                "{} receipts and {raw} transactions are stored for {} transactions in blocks",
+                report.receipts, report.transactions
+            )));
+        }
+        Ok(report)
+    }
+
     pub(crate) fn block(&self, number: u64) -> Result<Option<Block>> {
         let txn = self.db.begin_read().map_err(storage)?;
         let table = txn.open_table(BLOCKS).map_err(storage)?;
-        table
-            .get(number)
-            .map_err(storage)?
-            .map(|v| from_json(v.value()))
+        get(&table, number)?
+            .map(|json| from_json(&json))
             .transpose()
     }
 
     pub(crate) fn receipt(&self, hash: B256) -> Result<Option<Receipt>> {
         let txn = self.db.begin_read().map_err(storage)?;
         let table = txn.open_table(RECEIPTS).map_err(storage)?;
-        table
-            .get(hash.0)
-            .map_err(storage)?
-            .map(|v| from_json(v.value()))
+        get(&table, hash.0)?
+            .map(|json| from_json(&json))
             .transpose()
     }
 
     pub(crate) fn raw_transaction(&self, hash: B256) -> Result<Option<Bytes>> {
         let txn = self.db.begin_read().map_err(storage)?;
         let table = txn.open_table(TRANSACTIONS).map_err(storage)?;
-        Ok(table
-            .get(hash.0)
-            .map_err(storage)?
-            .map(|v| Bytes::copy_from_slice(v.value())))
+        Ok(get(&table, hash.0)?.map(Bytes::from))
     }
 
     /// Logs of blocks `from..=to` that match `filter`, in chain order.
@@ -324,15 +482,12 @@ impl Store {
         let blocks = txn.open_table(BLOCKS).map_err(storage)?;
         let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
         let mut found = Vec::new();
-        for entry in blocks.range(from..=to).map_err(storage)? {
-            let block: Block = from_json(entry.map_err(storage)?.1.value())?;
+        for number in from..=to {
+            let block = block_at(&blocks, number)?;
             for hash in &block.transactions {
                 let receipt: Receipt = from_json(
-                    receipts
-                        .get(hash.0)
-                        .map_err(storage)?
-                        .ok_or_else(|| Error::corrupt(format!("receipt {hash} missing")))?
-                        .value(),
+                    &get(&receipts, hash.0)?
+                        .ok_or_else(|| Error::corrupt(format!("receipt {hash} is missing")))?,
                 )?;
                 found.extend(receipt.logs.into_iter().filter(|log| filter.matches(log)));
             }
@@ -344,6 +499,345 @@ impl Store {
     pub(crate) const fn database(&self) -> &Database {
         &self.db
     }
+}
+
+/// A block's digests as recorded in [`DIGESTS`].
+#[derive(Default)]
+struct Digests {
+    state: B256,
+    chain: B256,
+}
+
+/// The state digest: the sum, modulo 2^256, of the entry hashes of every account, storage slot
+/// and code entry. A sum can be updated entry by entry, and order does not matter.
+#[derive(Default)]
+struct StateDigest(U256);
+
+impl StateDigest {
+    fn add(&mut self, table: &str, key: &[u8], payload: &[u8]) {
+        self.0 = self.0.wrapping_add(entry_hash(table, key, payload).into());
+    }
+
+    fn remove(&mut self, table: &str, key: &[u8], payload: &[u8]) {
+        self.0 = self.0.wrapping_sub(entry_hash(table, key, payload).into());
+    }
+
+    fn to_b256(&self) -> B256 {
+        B256::from(self.0.to_be_bytes::<32>())
+    }
+}
+
+/// keccak256(DOMAIN ‖ len(table) ‖ table ‖ len(key) ‖ key ‖ payload), lengths as one and four
+/// bytes: the hash a value's checksum and the state digest are made of.
+fn entry_hash(table: &str, key: &[u8], payload: &[u8]) -> B256 {
+    let mut hasher = Keccak256::new();
+    hasher.update(DOMAIN);
+    hasher.update([table.len() as u8]);
+    hasher.update(table.as_bytes());
+    hasher.update((key.len() as u32).to_be_bytes());
+    hasher.update(key);
+    hasher.update(payload);
+    hasher.finalize()
+}
+
+/// `payload ‖ entry_hash(table, key, payload)[..CHECKSUM_LEN]`.
+fn seal(table: &str, key: &[u8], payload: &[u8]) -> Vec<u8> {
+    let checksum = entry_hash(table, key, payload);
+    [payload, &checksum[..CHECKSUM_LEN]].concat()
+}
+
+/// The payload of a sealed value, if its checksum holds.
+fn unseal<'v>(table: &str, key: &[u8], sealed: &'v [u8]) -> Result<&'v [u8]> {
+    let damaged = || {
+        Error::corrupt(format!(
+            "the {table} entry {} fails its checksum",
+            shown_key(key)
+        ))
+    };
+    let split = sealed.len().checked_sub(CHECKSUM_LEN).ok_or_else(damaged)?;
+    let (payload, checksum) = sealed.split_at(split);
+    if entry_hash(table, key, payload)[..CHECKSUM_LEN] != *checksum {
+        return Err(damaged());
+    }
+    Ok(payload)
+}
+
+/// A key for an error message: text as is if printable, else hex (block numbers as numbers).
+fn shown_key(key: &[u8]) -> String {
+    match key.len() {
+        8 => u64::from_le_bytes(key.try_into().unwrap_or_default()).to_string(),
+        _ if key.iter().all(u8::is_ascii_alphanumeric) => String::from_utf8_lossy(key).into(),
+        _ => format!("0x{}", alloy::primitives::hex::encode(key)),
+    }
+}
+
+/// redb's byte form of a key (what the checksum covers).
+fn key_bytes<K: Key>(key: &K::SelfType<'_>) -> Vec<u8> {
+    K::as_bytes(key).as_ref().to_vec()
+}
+
+/// Stores `payload` sealed under `key`, returning the payload it replaced (checked).
+fn put<'k, K: Key + 'static>(
+    table: &mut redb::Table<'_, K, Sealed>,
+    key: impl std::borrow::Borrow<K::SelfType<'k>>,
+    payload: &[u8],
+) -> Result<Option<Vec<u8>>> {
+    let key_bytes = key_bytes::<K>(key.borrow());
+    let name = table.name().to_owned();
+    let sealed = seal(&name, &key_bytes, payload);
+    let old = table
+        .insert(key.borrow(), sealed.as_slice())
+        .map_err(storage)?;
+    old.map(|old| unseal(&name, &key_bytes, old.value()).map(<[u8]>::to_vec))
+        .transpose()
+}
+
+/// Removes `key`, returning the payload it held (checked).
+fn delete<'k, K: Key + 'static>(
+    table: &mut redb::Table<'_, K, Sealed>,
+    key: impl std::borrow::Borrow<K::SelfType<'k>>,
+) -> Result<Option<Vec<u8>>> {
+    let key_bytes = key_bytes::<K>(key.borrow());
+    let name = table.name().to_owned();
+    let old = table.remove(key.borrow()).map_err(storage)?;
+    old.map(|old| unseal(&name, &key_bytes, old.value()).map(<[u8]>::to_vec))
+        .transpose()
+}
+
+/// The checked payload under `key`.
+fn get<'k, K: Key + 'static, T: ReadableTable<K, Sealed> + TableHandle>(
+    table: &T,
+    key: impl std::borrow::Borrow<K::SelfType<'k>>,
+) -> Result<Option<Vec<u8>>> {
+    let key_bytes = key_bytes::<K>(key.borrow());
+    table
+        .get(key.borrow())
+        .map_err(storage)?
+        .map(|sealed| unseal(table.name(), &key_bytes, sealed.value()).map(<[u8]>::to_vec))
+        .transpose()
+}
+
+/// Checks the seal of every entry of `table`; returns how many there are.
+fn check_all<K: Key + 'static, T: ReadableTable<K, Sealed> + TableHandle>(
+    table: &T,
+    name: &str,
+) -> Result<u64> {
+    let mut count = 0;
+    for entry in table.iter().map_err(storage)? {
+        let (key, sealed) = entry.map_err(storage)?;
+        unseal(name, &key_bytes::<K>(&key.value()), sealed.value())?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+fn head_number<T: ReadableTable<&'static str, Sealed> + TableHandle>(
+    meta: &T,
+) -> Result<Option<u64>> {
+    get(meta, HEAD_KEY)?
+        .map(|bytes| {
+            <[u8; 8]>::try_from(bytes.as_slice())
+                .map(u64::from_be_bytes)
+                .map_err(|_| Error::corrupt("head pointer of the wrong length"))
+        })
+        .transpose()
+}
+
+fn block_at<T: ReadableTable<u64, Sealed> + TableHandle>(blocks: &T, number: u64) -> Result<Block> {
+    from_json(
+        &get(blocks, number)?
+            .ok_or_else(|| Error::corrupt(format!("block {number} is missing")))?,
+    )
+}
+
+fn digests_of<T: ReadableTable<u64, Sealed> + TableHandle>(
+    digests: &T,
+    number: u64,
+) -> Result<Digests> {
+    let bytes = get(digests, number)?
+        .ok_or_else(|| Error::corrupt(format!("the digests of block {number} are missing")))?;
+    if bytes.len() != 64 {
+        return Err(Error::corrupt(format!(
+            "the digests of block {number} have the wrong length"
+        )));
+    }
+    Ok(Digests {
+        state: B256::from_slice(&bytes[..32]),
+        chain: B256::from_slice(&bytes[32..]),
+    })
+}
+
+fn bytecode<T: ReadableTable<[u8; 32], Sealed> + TableHandle>(
+    code: &T,
+    hash: B256,
+) -> Result<Bytecode> {
+    let bytes =
+        get(code, hash.0)?.ok_or_else(|| Error::corrupt(format!("code {hash} is missing")))?;
+    Bytecode::new_raw_checked(Bytes::from(bytes))
+        .map_err(|e| Error::corrupt(format!("bad bytecode {hash}: {e:?}")))
+}
+
+/// keccak256(DOMAIN ‖ "block" ‖ parent chain digest ‖ keccak(block) ‖ state digest ‖ for each
+/// transaction: keccak(receipt) ‖ keccak(raw transaction)).
+fn chain_digest<
+    R: ReadableTable<[u8; 32], Sealed> + TableHandle,
+    T: ReadableTable<[u8; 32], Sealed> + TableHandle,
+>(
+    parent: B256,
+    block_json: &[u8],
+    state: B256,
+    block: &Block,
+    receipts: &R,
+    transactions: &T,
+) -> Result<B256> {
+    let mut hasher = Keccak256::new();
+    hasher.update(DOMAIN);
+    hasher.update(b"block");
+    hasher.update(parent);
+    hasher.update(alloy::primitives::keccak256(block_json));
+    hasher.update(state);
+    for hash in &block.transactions {
+        let missing = |what: &str| {
+            Error::corrupt(format!(
+                "the {what} of transaction {hash} in block {} is missing",
+                block.number
+            ))
+        };
+        let receipt = get(receipts, hash.0)?.ok_or_else(|| missing("receipt"))?;
+        let raw = get(transactions, hash.0)?.ok_or_else(|| missing("raw bytes"))?;
+        hasher.update(alloy::primitives::keccak256(receipt));
+        hasher.update(alloy::primitives::keccak256(raw));
+    }
+    Ok(hasher.finalize())
+}
+
+/// Applies state changes to the state tables, keeping `digest` in step.
+fn write_state(
+    txn: &redb::WriteTransaction,
+    changes: &EvmState,
+    digest: &mut StateDigest,
+) -> Result<()> {
+    let mut accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
+    let mut slots = txn.open_table(STORAGE).map_err(storage)?;
+    let mut code = txn.open_table(CODE).map_err(storage)?;
+    let mut replace = |table: &str, key: &[u8], old: Option<Vec<u8>>, new: Option<&[u8]>| {
+        if let Some(old) = old {
+            digest.remove(table, key, &old);
+        }
+        if let Some(new) = new {
+            digest.add(table, key, new);
+        }
+    };
+    for (address, account) in changes {
+        if !account.is_touched() {
+            continue;
+        }
+        if account.is_selfdestructed() || account.is_created() {
+            let start = storage_key(address, U256::ZERO);
+            let end = storage_key(address, U256::MAX);
+            let cleared: Vec<[u8; 52]> = slots
+                .range(start..=end)
+                .map_err(storage)?
+                .map(|entry| entry.map(|(key, _)| key.value()))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(storage)?;
+            for key in cleared {
+                let old = delete(&mut slots, key)?;
+                replace(STORAGE.name(), &key, old, None);
+            }
+        }
+        let address_key = address.0.0;
+        if account.is_selfdestructed() {
+            let old = delete(&mut accounts, address_key)?;
+            replace(ACCOUNTS.name(), &address_key, old, None);
+            continue;
+        }
+        let encoded = encode_account(&account.info);
+        let old = put(&mut accounts, address_key, &encoded)?;
+        replace(ACCOUNTS.name(), &address_key, old, Some(&encoded));
+        if let Some(bytecode) = &account.info.code
+            && account.info.code_hash != KECCAK_EMPTY
+        {
+            let bytes = bytecode.original_byte_slice();
+            let old = put(&mut code, account.info.code_hash.0, bytes)?;
+            replace(CODE.name(), &account.info.code_hash.0, old, Some(bytes));
+        }
+        for (slot, value) in &account.storage {
+            if !value.is_changed() {
+                continue;
+            }
+            let key = storage_key(address, *slot);
+            let present = value.present_value();
+            if present.is_zero() {
+                let old = delete(&mut slots, key)?;
+                replace(STORAGE.name(), &key, old, None);
+            } else {
+                let bytes = present.to_be_bytes::<32>();
+                let old = put(&mut slots, key, &bytes)?;
+                replace(STORAGE.name(), &key, old, Some(&bytes));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `HEAD`: "<number> <chain digest>\n", replaced atomically.
+fn write_head(dir: &Path, committed: &Committed) -> Result<()> {
+    let path = dir.join(HEAD_FILE);
+    let tmp = dir.join(format!(".{HEAD_FILE}.tmp-{}", std::process::id()));
+    let contents = format!("{} {}\n", committed.number, committed.chain_digest);
+    let written = fs::File::create(&tmp).and_then(|mut file| {
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()
+    });
+    written
+        .and_then(|()| fs::rename(&tmp, &path))
+        .map_err(io_error)?;
+    sync_dir(dir)
+}
+
+/// Compares `HEAD` with the database: the block it names must be stored with the chain digest it
+/// records. The database may be ahead of `HEAD` (a kill between commit and `HEAD` update), never
+/// behind.
+fn check_head<T: ReadableTable<u64, Sealed> + TableHandle>(
+    dir: Option<&Path>,
+    head: u64,
+    digests: &T,
+) -> Result<()> {
+    let Some(dir) = dir else {
+        return Ok(());
+    };
+    let path = dir.join(HEAD_FILE);
+    let text = match fs::read_to_string(&path) {
+        // `Store::create` publishes the chain file before `HEAD`: a genesis-only chain may lack it.
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && head == 0 => return Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::corrupt(format!(
+                "{} is missing, so the chain cannot be checked for a rollback",
+                path.display()
+            )));
+        }
+        other => other.map_err(io_error)?,
+    };
+    let (number, digest) = text
+        .trim_end()
+        .split_once(' ')
+        .and_then(|(number, digest)| {
+            Some((number.parse::<u64>().ok()?, digest.parse::<B256>().ok()?))
+        })
+        .ok_or_else(|| Error::corrupt(format!("{} is not a head record", path.display())))?;
+    if number > head {
+        return Err(Error::corrupt(format!(
+            "the chain file ends at block {head} but block {number} was committed: the database went back to an older state"
+        )));
+    }
+    if digests_of(digests, number)?.chain != digest {
+        return Err(Error::corrupt(format!(
+            "block {number} differs from the one committed ({})",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Runs `f`, turning a panic into its message.
@@ -381,12 +875,6 @@ fn open_error(err: redb::DatabaseError, path: &Path) -> Error {
     }
 }
 
-fn clear_storage(slots: &mut redb::Table<'_, [u8; 52], [u8; 32]>, address: &Address) -> Result<()> {
-    let start = storage_key(address, U256::ZERO);
-    let end = storage_key(address, U256::MAX);
-    slots.retain_in(start..=end, |_, _| false).map_err(storage)
-}
-
 fn storage_key(address: &Address, slot: U256) -> [u8; 52] {
     let mut key = [0u8; 52];
     key[..20].copy_from_slice(address.as_slice());
@@ -402,16 +890,19 @@ fn encode_account(info: &AccountInfo) -> [u8; 72] {
     out
 }
 
-fn decode_account(bytes: &[u8; 72]) -> AccountInfo {
+fn decode_account(bytes: &[u8]) -> Result<AccountInfo> {
+    let bytes: &[u8; 72] = bytes
+        .try_into()
+        .map_err(|_| Error::corrupt("account record of the wrong length"))?;
     let mut nonce = [0u8; 8];
     nonce.copy_from_slice(&bytes[32..40]);
-    AccountInfo {
+    Ok(AccountInfo {
         balance: U256::from_be_slice(&bytes[..32]),
         nonce: u64::from_be_bytes(nonce),
         code_hash: B256::from_slice(&bytes[40..]),
         code: None,
         ..Default::default()
-    }
+    })
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
@@ -422,9 +913,13 @@ fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(Error::corrupt)
 }
 
+fn io_error(err: std::io::Error) -> Error {
+    Error::Storage(err.into())
+}
+
 /// Makes a rename in `dir` durable.
 fn sync_dir(dir: &Path) -> Result<()> {
     fs::File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| Error::Storage(e.into()))
+        .map_err(io_error)
 }

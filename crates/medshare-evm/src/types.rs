@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct Block {
     /// Height; the genesis block is 0.
     pub number: u64,
-    /// keccak256 of the RLP-encoded header (see [`crate::Chain`] for what the header holds).
+    /// Hash of the header fields (see [`crate::Chain`] for which).
     pub hash: B256,
     /// Hash of the previous block (zero for genesis).
     pub parent_hash: B256,
@@ -174,6 +174,24 @@ impl LogFilter {
                 wanted.is_empty() || log.topics.get(i).is_some_and(|t| wanted.contains(t))
             })
     }
+}
+
+/// What [`crate::Chain::verify`] checked, entry by entry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    /// Blocks from genesis to the head.
+    pub blocks: u64,
+    /// Accounts in the state.
+    pub accounts: u64,
+    /// Non-zero storage slots in the state.
+    pub storage_slots: u64,
+    /// Distinct contract codes.
+    pub code_entries: u64,
+    /// Transactions in blocks (each with its raw bytes).
+    pub transactions: u64,
+    /// Receipts (one per transaction).
+    pub receipts: u64,
 }
 
 /// Parameters fixed when a chain is created.

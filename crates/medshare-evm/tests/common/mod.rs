@@ -8,7 +8,9 @@ use alloy::{
     primitives::{Address, B256, Bytes, TxKind, U256, hex},
     signers::{SignerSync, local::PrivateKeySigner},
 };
-use medshare_evm::{Chain, Genesis, Receipt};
+use std::path::Path;
+
+use medshare_evm::{Block, Chain, Genesis, Log, LogFilter, Receipt};
 
 /// Chain id of every test chain (the default one).
 pub(crate) const CHAIN_ID: u64 = Genesis::DEFAULT_CHAIN_ID;
@@ -368,4 +370,128 @@ pub(crate) fn increment(chain: &mut Chain, signer: &PrivateKeySigner, counter: A
 /// Reads the counter's slot 0.
 pub(crate) fn counter_value(chain: &Chain, counter: Address) -> u64 {
     chain.storage_at(counter, U256::ZERO).to::<u64>()
+}
+
+/// Everything a reopened chain must reproduce.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Everything {
+    pub(crate) genesis: Genesis,
+    pub(crate) head: Block,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) receipts: Vec<Receipt>,
+    pub(crate) raw: Vec<Bytes>,
+    pub(crate) logs: Vec<Log>,
+    pub(crate) accounts: Vec<(Address, U256, u64, Bytes)>,
+    pub(crate) storage: Vec<(Address, U256)>,
+}
+
+pub(crate) fn everything(chain: &Chain, accounts: &[Address]) -> Everything {
+    let blocks: Vec<Block> = (0..=chain.block_number())
+        .map(|n| chain.block(n).unwrap().unwrap())
+        .collect();
+    let hashes: Vec<B256> = blocks.iter().flat_map(|b| b.transactions.clone()).collect();
+    Everything {
+        genesis: chain.genesis().clone(),
+        head: chain.head().clone(),
+        receipts: hashes
+            .iter()
+            .map(|h| chain.receipt(*h).unwrap().unwrap())
+            .collect(),
+        raw: hashes
+            .iter()
+            .map(|h| chain.raw_transaction(*h).unwrap().unwrap())
+            .collect(),
+        blocks,
+        logs: chain.logs(&LogFilter::default()).unwrap(),
+        accounts: accounts
+            .iter()
+            .map(|a| (*a, chain.balance(*a), chain.nonce(*a), chain.code(*a)))
+            .collect(),
+        storage: accounts
+            .iter()
+            .flat_map(|a| (0..3u64).map(|slot| (*a, chain.storage_at(*a, U256::from(slot)))))
+            .collect(),
+    }
+}
+
+/// A chain in `dir` with a counter incremented three times, a logger, a transfer, a reverted
+/// call and a contract whose storage was written and then cleared.
+pub(crate) fn populate(dir: &Path) -> (Vec<Address>, Address) {
+    let alice = alice();
+    let mut chain = Chain::create(dir, genesis()).unwrap();
+    assert_eq!(chain.path(), Some(dir));
+    let counter = deploy_counter(&mut chain, &alice);
+    for _ in 0..3 {
+        assert!(increment(&mut chain, &alice, counter).status);
+    }
+    let raw = eip1559(
+        &alice,
+        4,
+        TxKind::Create,
+        U256::ZERO,
+        init_code(&logger_runtime()),
+    );
+    let logger = chain
+        .send_raw_transaction(&raw)
+        .unwrap()
+        .contract_address
+        .unwrap();
+    let raw = legacy(
+        &alice,
+        5,
+        TxKind::Call(logger),
+        U256::ZERO,
+        hex!("c0ffee").to_vec(),
+    );
+    assert_eq!(chain.send_raw_transaction(&raw).unwrap().logs.len(), 2);
+    let carol = Address::repeat_byte(0xca);
+    let raw = eip2930(&bob(), 0, TxKind::Call(carol), ether(1), vec![]);
+    assert!(chain.send_raw_transaction(&raw).unwrap().status);
+    let raw = eip1559(
+        &alice,
+        6,
+        TxKind::Create,
+        U256::ZERO,
+        init_code(&reverter_runtime(b"no")),
+    );
+    let reverter = chain
+        .send_raw_transaction(&raw)
+        .unwrap()
+        .contract_address
+        .unwrap();
+    let raw = eip1559(&alice, 7, TxKind::Call(reverter), U256::ZERO, vec![]);
+    assert!(!chain.send_raw_transaction(&raw).unwrap().status);
+    let raw = eip1559(
+        &alice,
+        8,
+        TxKind::Create,
+        U256::ZERO,
+        init_code(&toggle_runtime()),
+    );
+    let toggle = chain
+        .send_raw_transaction(&raw)
+        .unwrap()
+        .contract_address
+        .unwrap();
+    for nonce in 9..11 {
+        let raw = eip1559(&alice, nonce, TxKind::Call(toggle), U256::ZERO, vec![]);
+        assert!(chain.send_raw_transaction(&raw).unwrap().status);
+    }
+    assert_eq!(
+        chain.storage_at(toggle, U256::ZERO),
+        U256::ZERO,
+        "set, then cleared"
+    );
+    assert_eq!(chain.block_number(), 12);
+    let accounts = vec![
+        alice.address(),
+        bob().address(),
+        carol,
+        counter,
+        logger,
+        reverter,
+        toggle,
+        Address::ZERO,
+    ];
+    (accounts, counter)
 }
