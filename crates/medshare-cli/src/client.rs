@@ -144,7 +144,8 @@ impl Client {
 
     /// A contract's revert data as an error.
     fn refusal(&self, output: &[u8]) -> ContractError {
-        let explained = revert::explain(output);
+        // "Now" as the chain sees it (the time a call runs at), for errors carrying a deadline.
+        let explained = revert::explain(output, self.chain.next_timestamp());
         ContractError {
             name: explained.name,
             message: explained.message,

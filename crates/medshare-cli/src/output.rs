@@ -37,7 +37,7 @@ pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
 /// A contract's refusal, explained: keeps the custom error's name for `--json`.
 #[derive(Debug)]
 pub(crate) struct ContractError {
-    pub(crate) name: Option<String>,
+    pub(crate) name: Option<&'static str>,
     pub(crate) message: String,
 }
 
@@ -80,6 +80,62 @@ pub(crate) fn plural(count: impl Into<u128>, noun: &str) -> String {
     match noun.strip_suffix('y') {
         Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{count} {stem}ies"),
         _ => format!("{count} {noun}s"),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` for a Unix timestamp.
+pub(crate) fn utc(timestamp: u64) -> String {
+    let secs = timestamp % 86_400;
+    format!(
+        "{} {:02}:{:02}:{:02} UTC",
+        date(timestamp),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// `YYYY-MM-DD HH:MM UTC`: to the minute, for a time a person plans around.
+pub(crate) fn utc_minutes(timestamp: u64) -> String {
+    let secs = timestamp % 86_400;
+    format!(
+        "{} {:02}:{:02} UTC",
+        date(timestamp),
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// `YYYY-MM-DD` of a Unix timestamp (proleptic Gregorian calendar).
+fn date(timestamp: u64) -> String {
+    // Howard Hinnant's civil_from_days, shifted so that eras start on 0000-03-01.
+    let z = (timestamp / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// `timestamp` as seen from `now`, in its largest whole unit: `in 23 h`, `5 min ago`, `now`.
+pub(crate) fn relative(timestamp: u64, now: u64) -> String {
+    let seconds = timestamp.abs_diff(now);
+    let amount = match seconds {
+        0 => return "now".to_string(),
+        // Hours stay readable up to two days; beyond, days.
+        s if s >= 2 * 86_400 => format!("{} d", s / 86_400),
+        s if s >= 3_600 => format!("{} h", s / 3_600),
+        s if s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    };
+    if timestamp > now {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
     }
 }
 
@@ -127,7 +183,7 @@ impl Printer {
             let contract_error = err
                 .chain()
                 .find_map(|cause| cause.downcast_ref::<ContractError>())
-                .and_then(|e| e.name.clone());
+                .and_then(|e| e.name);
             let mut error = serde_json::json!({
                 "kind": if usage { "usage" } else { "failure" },
                 "message": message,
@@ -200,6 +256,26 @@ mod tests {
         assert_eq!(plural(2u64, "approval"), "2 approvals");
         assert_eq!(plural(3u64, "authority"), "3 authorities");
         assert_eq!(plural(2u64, "key"), "2 keys");
+    }
+
+    #[test]
+    fn formats_known_timestamps() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_795_788_000), "2026-11-27 14:00:00 UTC");
+        assert_eq!(utc_minutes(1_795_788_059), "2026-11-27 14:00 UTC");
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = 1_795_788_000;
+        assert_eq!(relative(now + 23 * 3_600 + 59 * 60, now), "in 23 h");
+        assert_eq!(relative(now + 5 * 60 + 59, now), "in 5 min");
+        assert_eq!(relative(now + 40, now), "in 40 s");
+        assert_eq!(relative(now - 3 * 60, now), "3 min ago");
+        assert_eq!(relative(now + 7 * 86_400, now), "in 7 d");
+        assert_eq!(relative(now + 47 * 3_600, now), "in 47 h");
+        assert_eq!(relative(now, now), "now");
     }
 
     #[test]

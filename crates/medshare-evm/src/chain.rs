@@ -399,9 +399,9 @@ impl Chain {
         }
     }
 
-    /// Timestamp of the next block: the (shifted) wall clock, an explicit override, and always
-    /// after the parent.
-    pub(crate) fn next_timestamp(&self) -> u64 {
+    /// Timestamp of the next block, at which [`Chain::call`] and [`Chain::estimate_gas`] also
+    /// run: the (shifted) wall clock, an explicit override, and always after the parent.
+    pub fn next_timestamp(&self) -> u64 {
         let wanted = self.clock.next.unwrap_or_else(|| self.clock.now());
         wanted.max(self.head.timestamp + 1)
     }

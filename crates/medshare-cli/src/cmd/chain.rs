@@ -9,7 +9,7 @@ use crate::{
     args::{ChainCommand, GlobalArgs},
     client::Client,
     datadir::{Config, DataDir},
-    output::{Printer, plural},
+    output::{Printer, plural, utc},
 };
 
 #[derive(Serialize)]
@@ -121,37 +121,4 @@ pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
         ),
         plural(status.identity.traces, "trace"),
     )
-}
-
-/// `YYYY-MM-DD HH:MM:SS UTC` for a Unix timestamp (proleptic Gregorian calendar).
-pub(super) fn utc(timestamp: u64) -> String {
-    let (days, secs) = (timestamp / 86_400, timestamp % 86_400);
-    // Howard Hinnant's civil_from_days, shifted so that eras start on 0000-03-01.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc;
-
-    #[test]
-    fn formats_known_timestamps() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(utc(1_795_788_000), "2026-11-27 14:00:00 UTC");
-    }
 }

@@ -18,7 +18,7 @@ use crate::{
     client::{Client, first_event},
     datadir::{Config, DataDir},
     keystore,
-    output::{Printer, cut, plural, usage},
+    output::{Printer, cut, plural, usage, utc},
     parse,
 };
 
@@ -242,7 +242,7 @@ pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer
                     format!(
                         "proposal #{id}: {change}\n  proposer  {}\n  created   {}\n  status    {status} with {}\n",
                         proposal.proposer,
-                        super::chain::utc(proposal.createdAt),
+                        utc(proposal.createdAt),
                         plural(proposal.approvals, "approval"),
                     )
                 },

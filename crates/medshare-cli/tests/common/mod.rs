@@ -44,6 +44,29 @@ pub fn assert_one_line_error(output: &Output, expected: &str) {
     );
 }
 
+/// A contract's refusal in text mode: one line with the sentence that explains it, neither the
+/// Solidity error's name nor its raw fields.
+pub fn assert_refusal(output: &Output, sentence: &str) {
+    assert_one_line_error(output, sentence);
+    let err = stderr(output);
+    assert!(
+        !err.contains('{') && !err.contains("Consortium") && !err.contains("IdentityRegistry"),
+        "{err}"
+    );
+}
+
+/// A contract's refusal with `--json`: the error envelope names the Solidity error.
+pub fn assert_json_refusal(output: &Output, name: &str) {
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(output));
+    let error = json_error(output);
+    assert_eq!(error["kind"], "failure", "{error}");
+    assert_eq!(error["contractError"], name, "{error}");
+    assert!(
+        !error["message"].as_str().unwrap().contains(name),
+        "{error}"
+    );
+}
+
 /// The `data` of a successful command's JSON envelope (`--json`).
 pub fn data(output: &Output) -> serde_json::Value {
     let text = stdout(output);
