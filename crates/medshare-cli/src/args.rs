@@ -285,6 +285,13 @@ pub(crate) enum AccountCommand {
 pub(crate) enum ChainCommand {
     /// Chain id, latest block and contract addresses
     Status,
+    /// Check the whole embedded chain file for damage
+    ///
+    /// Checks every stored value against its checksum, the state against the head block's state
+    /// digest, every block against its parent and its chain digest, every transaction against
+    /// its receipt, and the head against chain/HEAD (which catches a database that went back to
+    /// an older state). Exits 1 and names the first damage found; nothing is repaired.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

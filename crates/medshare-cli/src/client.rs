@@ -38,6 +38,12 @@ impl Client {
                 other => break other,
             }
         };
+        // A data directory this process may only read (its owner's, a read-only mount) still
+        // answers read-only commands.
+        let opened = match opened {
+            Err(err) if err.is_not_writable() => Chain::open_read_only(data_dir.chain_dir()),
+            other => other,
+        };
         let chain = opened.map_err(|err| match err {
             ChainError::Locked { .. } => anyhow::anyhow!(
                 "the embedded chain in {} is still in use by another medshare process after {} s; try again when it has finished",

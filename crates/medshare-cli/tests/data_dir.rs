@@ -454,15 +454,27 @@ fn read_only_commands_work_on_a_read_only_directory() {
         }
     };
     set_mode(0o555, 0o444);
+    // Root ignores file modes: run as `nobody` where that is possible, so that the modes bite.
+    let other_user = OtherUser::new(tmp.path());
     for args in [
         &["chain", "status"][..],
+        &["chain", "verify"],
         &["account", "list"],
         &["consortium", "members"],
         &["identity", "epoch", "show"],
     ] {
-        let out = run(&dir, args);
+        let out = match &other_user {
+            Some(user) => user.run(&dir, args),
+            None => run(&dir, args),
+        };
         set_mode(0o755, 0o644);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        set_mode(0o555, 0o444);
+    }
+    if let Some(user) = &other_user {
+        let out = user.run(&dir, &["account", "new", "x"]);
+        set_mode(0o755, 0o644);
+        assert_one_line_error(&out, "read-only");
         set_mode(0o555, 0o444);
     }
     let out = run(&dir, &["account", "new", "x"]);
@@ -470,6 +482,44 @@ fn read_only_commands_work_on_a_read_only_directory() {
     // Root ignores file modes; everyone else gets a sentence.
     if !out.status.success() {
         assert_one_line_error(&out, "read-only");
+    }
+}
+
+/// Runs `medshare` as user `nobody` (uid 65534) when the tests run as root and `setpriv` exists.
+struct OtherUser {
+    binary: std::path::PathBuf,
+}
+
+impl OtherUser {
+    fn new(scratch: &Path) -> Option<Self> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let root = std::fs::metadata("/proc/self").ok()?.uid() == 0;
+        let setpriv = std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if !root || !setpriv {
+            return None;
+        }
+        // `nobody` must reach the binary and the data directory.
+        let binary = scratch.join("medshare");
+        std::fs::copy(env!("CARGO_BIN_EXE_medshare"), &binary).unwrap();
+        std::fs::set_permissions(scratch, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Some(Self { binary })
+    }
+
+    fn run(&self, dir: &Path, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&self.binary)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .env("MEDSHARE_PASSWORD", common::PASSWORD)
+            .env_remove("MEDSHARE_NETWORK")
+            .env_remove("MEDSHARE_DATA_DIR")
+            .output()
+            .unwrap()
     }
 }
 
@@ -610,5 +660,48 @@ fn addresses_with_a_wrong_checksum_are_refused() {
             ],
         ),
         "must start with 0x",
+    );
+}
+
+#[test]
+fn chain_verify_checks_the_whole_file_and_a_rolled_back_chain_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let report = data(&run(&dir, &["--json", "chain", "verify"]));
+    let blocks = report["blocks"].as_u64().unwrap();
+    assert!(
+        blocks > 1 && report["transactions"].as_u64() == Some(blocks - 1),
+        "{report}"
+    );
+    assert_eq!(report["receipts"], report["transactions"]);
+    let text = ok(&dir, &["chain", "verify"]);
+    assert!(
+        text.contains("is intact") && text.contains(&format!("{blocks} blocks")),
+        "{text}"
+    );
+
+    // The chain file as it was, then one more block, then the old file back: as a disk that lost
+    // the last commit, or a restored backup, would leave it.
+    let chain_file = dir.join("chain/chain.redb");
+    let older = std::fs::read(&chain_file).unwrap();
+    let lab = "0x00000000000000000000000000000000000000aa";
+    ok(
+        &dir,
+        &["consortium", "propose", "add", lab, "--roles", "research"],
+    );
+    std::fs::write(&chain_file, older).unwrap();
+    for args in [
+        &["chain", "verify"][..],
+        &["chain", "status"],
+        &["consortium", "members"],
+    ] {
+        let out = run(&dir, args);
+        assert_one_line_error(&out, "went back to an older state");
+    }
+    let error = json_error(&run(&dir, &["--json", "chain", "verify"]));
+    assert!(
+        error["message"].as_str().unwrap().contains("corrupt"),
+        "{error}"
     );
 }

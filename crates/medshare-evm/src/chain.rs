@@ -100,6 +100,22 @@ impl Chain {
         Self::from_store(Store::open(dir)?, Some(dir.to_path_buf()))
     }
 
+    /// Opens the persistent chain in directory `dir` without writing to it, for a data
+    /// directory this process may only read. The whole file is checked as by [`Self::verify`]
+    /// (a writable open has redb check its pages instead); sending a transaction fails with
+    /// [`Error::ReadOnly`].
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let chain = Self::from_store(Store::open_read_only(dir)?, Some(dir.to_path_buf()))?;
+        chain.store.verify()?;
+        Ok(chain)
+    }
+
+    /// Whether the chain was opened with [`Self::open_read_only`].
+    pub const fn is_read_only(&self) -> bool {
+        self.store.is_read_only()
+    }
+
     fn from_store(store: Store, path: Option<PathBuf>) -> Result<Self> {
         let loaded = store.load()?;
         Ok(Self {

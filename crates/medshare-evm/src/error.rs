@@ -13,6 +13,12 @@ pub enum Error {
         /// The chain file.
         path: PathBuf,
     },
+    /// The chain was opened read-only ([`crate::Chain::open_read_only`]) and cannot take a block.
+    #[error("the chain in {} is open read-only (the data directory is not writable here)", path.display())]
+    ReadOnly {
+        /// The chain file.
+        path: PathBuf,
+    },
     /// No chain has been created at this path.
     #[error("no chain at {}", path.display())]
     NotFound {
@@ -55,6 +61,19 @@ impl Error {
     /// Whether this is [`Error::Locked`].
     pub const fn is_locked(&self) -> bool {
         matches!(self, Self::Locked { .. })
+    }
+
+    /// Whether this process may not write the chain file (permissions, a read-only file
+    /// system): [`crate::Chain::open_read_only`] may still read it.
+    pub fn is_not_writable(&self) -> bool {
+        matches!(
+            self,
+            Self::Storage(redb::Error::Io(io))
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                )
+        )
     }
 }
 

@@ -23,8 +23,8 @@ use std::{
 
 use alloy::primitives::{Address, B256, Bytes, Keccak256, U256};
 use redb::{
-    Database, Key, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
-    TableHandle, backends::InMemoryBackend,
+    Database, Key, ReadOnlyDatabase, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    TableDefinition, TableHandle, backends::InMemoryBackend,
 };
 use revm::{
     bytecode::Bytecode,
@@ -95,9 +95,34 @@ pub(crate) struct Loaded {
 }
 
 pub(crate) struct Store {
-    db: Database,
+    db: Db,
     /// Directory of the chain file and `HEAD`; `None` in memory.
     dir: Option<PathBuf>,
+}
+
+/// The database, writable or (for a data directory this process may not write) read-only.
+enum Db {
+    Writable(Database),
+    ReadOnly(ReadOnlyDatabase),
+}
+
+impl Db {
+    fn begin_read(&self) -> Result<redb::ReadTransaction> {
+        match self {
+            Self::Writable(db) => db.begin_read(),
+            Self::ReadOnly(db) => db.begin_read(),
+        }
+        .map_err(storage)
+    }
+
+    fn begin_write(&self, dir: Option<&Path>) -> Result<redb::WriteTransaction> {
+        match self {
+            Self::Writable(db) => db.begin_write().map_err(storage),
+            Self::ReadOnly(_) => Err(Error::ReadOnly {
+                path: dir.map(|dir| dir.join(CHAIN_FILE)).unwrap_or_default(),
+            }),
+        }
+    }
 }
 
 impl Store {
@@ -106,7 +131,10 @@ impl Store {
         let db = Database::builder()
             .create_with_backend(InMemoryBackend::new())
             .map_err(storage)?;
-        Ok(Self { db, dir: None })
+        Ok(Self {
+            db: Db::Writable(db),
+            dir: None,
+        })
     }
 
     /// Creates the chain file in `dir` and writes the genesis block, atomically: the file is
@@ -126,7 +154,7 @@ impl Store {
         let _ = fs::remove_file(&tmp);
         let genesis = {
             let store = Self {
-                db: Database::create(&tmp).map_err(|e| open_error(e, &tmp))?,
+                db: Db::Writable(Database::create(&tmp).map_err(|e| open_error(e, &tmp))?),
                 dir: None,
             };
             genesis_write(&store)?
@@ -151,10 +179,7 @@ impl Store {
 
     /// Opens the chain file in `dir`, taking its lock.
     pub(crate) fn open(dir: &Path) -> Result<Self> {
-        let path = dir.join(CHAIN_FILE);
-        if !path.is_file() {
-            return Err(Error::NotFound { path });
-        }
+        let path = chain_file(dir)?;
         // A plain open trusts the pages of a cleanly closed file: a damaged branch page can hide
         // entries (a lookup finds nothing, with no value to fail its checksum) and some damage
         // makes redb panic. Checking every page's checksum at open closes both.
@@ -166,9 +191,27 @@ impl Store {
         .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
         .map_err(|e| open_error(e, &path))?;
         Ok(Self {
-            db,
+            db: Db::Writable(db),
             dir: Some(dir.to_path_buf()),
         })
+    }
+
+    /// Opens the chain file in `dir` without writing to it. redb checks no page checksums on a
+    /// read-only open, so the caller runs [`Self::verify`] before trusting any answer.
+    pub(crate) fn open_read_only(dir: &Path) -> Result<Self> {
+        let path = chain_file(dir)?;
+        let db = without_panic(|| ReadOnlyDatabase::open(&path))
+            .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
+            .map_err(|e| open_error(e, &path))?;
+        Ok(Self {
+            db: Db::ReadOnly(db),
+            dir: Some(dir.to_path_buf()),
+        })
+    }
+
+    /// Whether this store was opened with [`Self::open_read_only`].
+    pub(crate) const fn is_read_only(&self) -> bool {
+        matches!(self.db, Db::ReadOnly(_))
     }
 
     /// Writes genesis state and block 0.
@@ -178,7 +221,7 @@ impl Store {
         block: &Block,
         changes: &EvmState,
     ) -> Result<Committed> {
-        let txn = self.db.begin_write().map_err(storage)?;
+        let txn = self.db.begin_write(self.dir.as_deref())?;
         {
             let mut meta = txn.open_table(META).map_err(storage)?;
             put(&mut meta, FORMAT_KEY, FORMAT_VERSION)?;
@@ -204,7 +247,7 @@ impl Store {
     /// Commits one block with its state changes, receipts and transactions, all or nothing.
     /// Writing the head block again (a test cheat code) replaces its state and digests.
     pub(crate) fn write_block(&self, write: &BlockWrite<'_>) -> Result<Committed> {
-        let txn = self.db.begin_write().map_err(storage)?;
+        let txn = self.db.begin_write(self.dir.as_deref())?;
         let committed = {
             let mut meta = txn.open_table(META).map_err(storage)?;
             let mut digests = txn.open_table(DIGESTS).map_err(storage)?;
@@ -286,7 +329,7 @@ impl Store {
     }
 
     fn load_unguarded(&self) -> Result<Loaded> {
-        let txn = self.db.begin_read().map_err(storage)?;
+        let txn = self.db.begin_read()?;
         let meta = txn.open_table(META).map_err(storage)?;
         let format = meta
             .get(FORMAT_KEY)
@@ -383,7 +426,7 @@ impl Store {
     fn verify_unguarded(&self) -> Result<VerifyReport> {
         // The state and `HEAD` again: the file may have changed since it was opened.
         self.load_unguarded()?;
-        let txn = self.db.begin_read().map_err(storage)?;
+        let txn = self.db.begin_read()?;
         let meta = txn.open_table(META).map_err(storage)?;
         let head = head_number(&meta)?.ok_or_else(|| Error::corrupt("no head block"))?;
         let blocks = txn.open_table(BLOCKS).map_err(storage)?;
@@ -455,7 +498,7 @@ impl Store {
     }
 
     pub(crate) fn block(&self, number: u64) -> Result<Option<Block>> {
-        let txn = self.db.begin_read().map_err(storage)?;
+        let txn = self.db.begin_read()?;
         let table = txn.open_table(BLOCKS).map_err(storage)?;
         get(&table, number)?
             .map(|json| from_json(&json))
@@ -463,7 +506,7 @@ impl Store {
     }
 
     pub(crate) fn receipt(&self, hash: B256) -> Result<Option<Receipt>> {
-        let txn = self.db.begin_read().map_err(storage)?;
+        let txn = self.db.begin_read()?;
         let table = txn.open_table(RECEIPTS).map_err(storage)?;
         get(&table, hash.0)?
             .map(|json| from_json(&json))
@@ -471,14 +514,14 @@ impl Store {
     }
 
     pub(crate) fn raw_transaction(&self, hash: B256) -> Result<Option<Bytes>> {
-        let txn = self.db.begin_read().map_err(storage)?;
+        let txn = self.db.begin_read()?;
         let table = txn.open_table(TRANSACTIONS).map_err(storage)?;
         Ok(get(&table, hash.0)?.map(Bytes::from))
     }
 
     /// Logs of blocks `from..=to` that match `filter`, in chain order.
     pub(crate) fn logs(&self, from: u64, to: u64, filter: &LogFilter) -> Result<Vec<Log>> {
-        let txn = self.db.begin_read().map_err(storage)?;
+        let txn = self.db.begin_read()?;
         let blocks = txn.open_table(BLOCKS).map_err(storage)?;
         let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
         let mut found = Vec::new();
@@ -495,9 +538,14 @@ impl Store {
         Ok(found)
     }
 
-    /// Gives access to the database for snapshot bookkeeping.
-    pub(crate) const fn database(&self) -> &Database {
-        &self.db
+    /// Gives access to the database for snapshot bookkeeping (of a writable store).
+    pub(crate) fn database(&self) -> Result<&Database> {
+        match &self.db {
+            Db::Writable(db) => Ok(db),
+            Db::ReadOnly(_) => Err(Error::ReadOnly {
+                path: self.dir.clone().unwrap_or_default(),
+            }),
+        }
     }
 }
 
@@ -850,6 +898,15 @@ fn without_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
             .unwrap_or_else(|| "unknown panic".to_owned());
         format!("unreadable database ({message})")
     })
+}
+
+/// The chain file of `dir`, if there is one.
+fn chain_file(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(CHAIN_FILE);
+    if !path.is_file() {
+        return Err(Error::NotFound { path });
+    }
+    Ok(path)
 }
 
 fn open_error(err: redb::DatabaseError, path: &Path) -> Error {

@@ -64,7 +64,7 @@ impl TestChain {
         let txn = self
             .chain
             .store()
-            .database()
+            .database()?
             .begin_write()
             .map_err(storage)?;
         let savepoint = txn.ephemeral_savepoint().map_err(storage)?;
@@ -94,7 +94,7 @@ impl TestChain {
         let mut txn = self
             .chain
             .store()
-            .database()
+            .database()?
             .begin_write()
             .map_err(storage)?;
         txn.restore_savepoint(&snapshot.savepoint)

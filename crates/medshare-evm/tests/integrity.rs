@@ -332,3 +332,38 @@ fn a_chain_file_of_the_previous_layout_is_named_as_such() {
     let reason = corruption(Chain::open(dir.path()), "old layout");
     assert!(reason.contains("\"medshare-chain-1\""), "{reason}");
 }
+
+#[test]
+fn a_read_only_open_answers_the_same_and_checks_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (accounts, counter) = populate(dir.path());
+    let expected = answers(&Chain::open(dir.path()).unwrap(), &accounts).unwrap();
+    let mut chain = Chain::open_read_only(dir.path()).unwrap();
+    assert!(chain.is_read_only());
+    assert!(answers(&chain, &accounts).unwrap() == expected);
+    let nonce = chain.nonce(alice().address());
+    let raw = eip1559(&alice(), nonce, TxKind::Call(counter), U256::ZERO, vec![]);
+    assert!(matches!(
+        chain.send_raw_transaction(&raw),
+        Err(Error::ReadOnly { .. })
+    ));
+    assert!(
+        answers(&chain, &accounts).unwrap() == expected,
+        "nothing changed"
+    );
+    drop(chain);
+    // A receipt that a lookup would no longer find: a read-only open has no redb page check,
+    // so the whole-file check must catch it.
+    let hash = expected.receipts[0].transaction_hash;
+    with_raw_database(dir.path(), |txn| {
+        let mut table = txn
+            .open_table(TableDefinition::<[u8; 32], Sealed>::new("receipts"))
+            .unwrap();
+        assert!(table.remove(hash.0).unwrap().is_some());
+    });
+    let reason = corruption(Chain::open_read_only(dir.path()), "hidden receipt");
+    assert!(
+        reason.contains("receipt") && reason.contains("missing"),
+        "{reason}"
+    );
+}

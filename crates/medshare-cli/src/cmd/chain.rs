@@ -1,7 +1,7 @@
 //! `medshare chain`: what the chain looks like from this data directory.
 
 use alloy::primitives::{Address, B256, U256};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use medshare_contracts::{Consortium, IdentityRegistry};
 use serde::Serialize;
 
@@ -57,6 +57,28 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
             let client = Client::open(&data_dir)?;
             let status = status(&client, &config)?;
             printer.result(&status, || render(&status, &data_dir), status.block_number);
+        }
+        ChainCommand::Verify => {
+            // Opening checks the state and the head; `verify` checks everything else.
+            let client = Client::open(&data_dir)?;
+            let report = client.chain().verify().with_context(|| {
+                format!(
+                    "verifying the embedded chain in {}",
+                    data_dir.chain_dir().display()
+                )
+            })?;
+            let text = || {
+                format!(
+                    "{} is intact: {}, {} with their receipts, {}, {}, {}\n",
+                    data_dir.chain_dir().display(),
+                    plural(report.blocks, "block"),
+                    plural(report.transactions, "transaction"),
+                    plural(report.accounts, "account"),
+                    plural(report.storage_slots, "storage slot"),
+                    plural(report.code_entries, "contract code"),
+                )
+            };
+            printer.result(&report, text, report.blocks);
         }
     }
     Ok(())

@@ -58,7 +58,7 @@ const fn is_read_only(command: &Command) -> bool {
     matches!(
         command,
         Command::Account(AccountCommand::List | AccountCommand::Address { .. })
-            | Command::Chain(ChainCommand::Status)
+            | Command::Chain(ChainCommand::Status | ChainCommand::Verify)
             | Command::Consortium(ConsortiumCommand::Members | ConsortiumCommand::Proposal { .. })
             | Command::Identity(
                 IdentityCommand::Verify { .. }
