@@ -54,7 +54,7 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
     match cmd {
         ChainCommand::Status => {
             let config = data_dir.config()?;
-            let client = Client::open(&data_dir)?;
+            let client = Client::open(&data_dir, &config)?;
             let status = status(&client, &config)?;
             printer.result(&status, || render(&status, &data_dir), status.block_number);
         }
