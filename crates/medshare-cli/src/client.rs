@@ -163,7 +163,7 @@ impl Client {
             }
             if !configured.contract.matches_runtime_code(&code) {
                 bail!(
-                    "the {name} address {address} in {path} holds code that is not medshare's {name} ({} bytes)",
+                    "the {name} address {address} in {path} holds code that is not medshare's {name} ({} bytes); was it deployed by another medshare version, or is the chain corrupt?",
                     code.len()
                 );
             }
