@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let references = artifact["deployedBytecode"]["immutableReferences"]
             .as_object()
             .ok_or_else(|| {
-                format!("{path} has no deployedBytecode.immutableReferences; run scripts/build-contracts")
+                format!("{path} has no immutableReferences; run scripts/build-contracts")
             })?;
         let mut ranges = Vec::new();
         for offsets in references.values() {
