@@ -1,5 +1,7 @@
 //! Talking to the chain: signed transactions and typed calls on the embedded network.
 
+use std::{cell::Cell, path::PathBuf};
+
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
     eips::Encodable2718,
@@ -7,10 +9,15 @@ use alloy::{
     signers::{SignerSync, local::PrivateKeySigner},
     sol_types::{SolCall, SolEvent},
 };
-use anyhow::{Context, Result};
-use medshare_evm::{CallRequest, Chain, Error as ChainError, Receipt};
+use anyhow::{Context, Result, bail};
+use medshare_contracts::Contract;
+use medshare_evm::{CallRequest, Chain, Error as ChainError, Log, LogFilter, Receipt};
 
-use crate::{datadir::DataDir, output::ContractError, revert};
+use crate::{
+    datadir::{Config, DataDir},
+    output::ContractError,
+    revert,
+};
 
 /// Headroom over the estimated gas: the state can change between estimate and inclusion.
 const GAS_HEADROOM_PERCENT: u64 = 20;
@@ -21,14 +28,25 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// A connection to the chain of a data directory.
 pub(crate) struct Client {
     chain: Chain,
+    /// The contracts `config.json` names, each checked against its artifact when a command
+    /// first uses it.
+    configured: Vec<Configured>,
+}
+
+/// A contract address from a data directory's `config.json`.
+struct Configured {
+    contract: Contract,
+    address: Address,
+    config_path: PathBuf,
+    checked: Cell<bool>,
 }
 
 impl Client {
-    /// Opens the embedded chain of `data_dir`.
+    /// Opens the embedded chain of `data_dir`, whose configuration is `config`.
     ///
     /// Another medshare process may hold the chain for the length of one command; this waits up
     /// to [`LOCK_WAIT`] for it before giving up.
-    pub(crate) fn open(data_dir: &DataDir) -> Result<Self> {
+    pub(crate) fn open(data_dir: &DataDir, config: &Config) -> Result<Self> {
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         let opened = loop {
             match Chain::open(data_dir.chain_dir()) {
@@ -57,11 +75,31 @@ impl Client {
             other => anyhow::Error::new(other)
                 .context(format!("opening the embedded chain in {}", data_dir.root().display())),
         })?;
-        Ok(Self { chain })
+        let configured = [
+            (Contract::Consortium, config.contracts.consortium),
+            (
+                Contract::IdentityRegistry,
+                config.contracts.identity_registry,
+            ),
+        ]
+        .map(|(contract, address)| Configured {
+            contract,
+            address,
+            config_path: data_dir.config_path(),
+            checked: Cell::new(false),
+        });
+        Ok(Self {
+            chain,
+            configured: configured.into(),
+        })
     }
 
+    /// A client for a chain that has no configured contracts yet (`init` deploys them).
     pub(crate) const fn from_chain(chain: Chain) -> Self {
-        Self { chain }
+        Self {
+            chain,
+            configured: Vec::new(),
+        }
     }
 
     pub(crate) const fn chain(&self) -> &Chain {
@@ -70,6 +108,7 @@ impl Client {
 
     /// Calls a view function.
     pub(crate) fn call<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return> {
+        self.check_code(to)?;
         let outcome = self
             .chain
             .call(&CallRequest::new(Address::ZERO, to, call.abi_encode()))
@@ -89,6 +128,7 @@ impl Client {
         to: Address,
         call: &C,
     ) -> Result<Receipt> {
+        self.check_code(to)?;
         self.transact(signer, Some(to), call.abi_encode().into())
             .with_context(|| format!("sending {}", function_name::<C>()))
     }
@@ -101,6 +141,41 @@ impl Client {
         receipt
             .contract_address
             .context("the deployment created no contract")
+    }
+
+    /// The logs matching `filter`.
+    pub(crate) fn logs(&self, filter: &LogFilter) -> Result<Vec<Log>> {
+        for address in &filter.addresses {
+            self.check_code(*address)?;
+        }
+        Ok(self.chain.logs(filter)?)
+    }
+
+    /// Refuses a configured address whose code is not the contract `config.json` says it is:
+    /// pointed at another chain, views would quietly find nothing and transactions would be
+    /// mined before failing. Checked once per contract and command.
+    fn check_code(&self, address: Address) -> Result<()> {
+        for configured in &self.configured {
+            if configured.address != address || configured.checked.get() {
+                continue;
+            }
+            let code = self.chain.code(address);
+            let name = configured.contract.name();
+            let path = configured.config_path.display();
+            if code.is_empty() {
+                bail!(
+                    "the {name} address {address} in {path} holds no contract code; was the data directory initialised against another chain?"
+                );
+            }
+            if !configured.contract.matches_runtime_code(&code) {
+                bail!(
+                    "the {name} address {address} in {path} holds code that is not medshare's {name} ({} bytes); was it deployed by another medshare version, or is the chain corrupt?",
+                    code.len()
+                );
+            }
+            configured.checked.set(true);
+        }
+        Ok(())
     }
 
     fn transact(

@@ -146,6 +146,10 @@ impl DataDir {
         self.root.join("chain")
     }
 
+    pub(crate) fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+
     pub(crate) fn keystore_dir(&self) -> PathBuf {
         self.root.join("keystore")
     }
@@ -174,7 +178,7 @@ impl DataDir {
     /// is no data directory.
     pub(crate) fn config(&self) -> Result<Config> {
         self.require_initialised()?;
-        let path = self.root.join(CONFIG_FILE);
+        let path = self.config_path();
         let text =
             fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut config: Config = serde_json::from_str(&text)

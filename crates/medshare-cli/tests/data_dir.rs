@@ -705,3 +705,56 @@ fn chain_verify_checks_the_whole_file_and_a_rolled_back_chain_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn a_consortium_address_without_its_code_is_refused_before_anything_is_mined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let status = data(&run(&dir, &["--json", "chain", "status"]));
+    let height = status["blockNumber"].as_u64().unwrap();
+    let registry = status["contracts"]["identityRegistry"].as_str().unwrap();
+    let config_path = dir.join("config.json");
+    let original = std::fs::read_to_string(&config_path).unwrap();
+    let mut config: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let member = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+    for (consortium, problem) in [
+        (
+            "0x4242424242424242424242424242424242424242",
+            "holds no contract code; was the data directory initialised against another chain?",
+        ),
+        (registry, "holds code that is not medshare's Consortium ("),
+    ] {
+        config["contracts"]["consortium"] = consortium.into();
+        std::fs::write(&config_path, config.to_string()).unwrap();
+        let consortium: alloy::primitives::Address = consortium.parse().unwrap();
+        let sentence = format!(
+            "the Consortium address {consortium} in {} {problem}",
+            config_path.display()
+        );
+        for args in [
+            &["consortium", "members"][..],
+            &[
+                "consortium",
+                "propose",
+                "add",
+                member,
+                "--roles",
+                "research",
+            ],
+        ] {
+            assert_one_line_error(&run(&dir, args), &sentence);
+            let json = run(&dir, &[&["--json"], args].concat());
+            assert_eq!(json.status.code(), Some(1));
+            let message = json_error(&json)["message"].as_str().unwrap().to_string();
+            assert!(message.starts_with("the Consortium address"), "{message}");
+        }
+    }
+
+    // With the right address back, nothing was mined in between and the members are there.
+    std::fs::write(&config_path, original).unwrap();
+    let status = data(&run(&dir, &["--json", "chain", "status"]));
+    assert_eq!(status["blockNumber"].as_u64(), Some(height));
+    assert!(ok(&dir, &["consortium", "members"]).contains("St Mary Hospital"));
+}

@@ -32,3 +32,6 @@ pub mod roles;
 
 mod deploy;
 pub use deploy::deploy_code;
+
+mod runtime_code;
+pub use runtime_code::Contract;

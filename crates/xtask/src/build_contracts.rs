@@ -1,7 +1,8 @@
 //! Compiles `contracts/src` with solc-js (pinned in `tools/node/package.json`), driven by
 //! foundry-compilers through the `scripts/solc` shim, and writes one artifact per deployable
-//! contract to `contracts/out/<Name>.json`: ABI, bytecode, deployed bytecode, storage layout and
-//! the compiler settings. The artifacts are committed so that `cargo build` needs no Node.js.
+//! contract to `contracts/out/<Name>.json`: ABI, bytecode, deployed bytecode (with the ranges
+//! of its immutables), storage layout and the compiler settings. The artifacts are committed so
+//! that `cargo build` needs no Node.js.
 
 use std::{collections::BTreeMap, path::Path};
 
@@ -16,10 +17,13 @@ use serde_json::{Value, json};
 const OPTIMIZER_RUNS: usize = 200;
 /// The Besu QBFT target runs Shanghai.
 const EVM_VERSION: EvmVersion = EvmVersion::Shanghai;
-const OUTPUTS: [&str; 4] = [
+const OUTPUTS: [&str; 5] = [
     "abi",
     "evm.bytecode.object",
     "evm.deployedBytecode.object",
+    // Where the deployed code holds immutables (filled in at deployment), so that a deployment
+    // can be checked against the artifact with those ranges masked.
+    "evm.deployedBytecode.immutableReferences",
     "storageLayout",
 ];
 
@@ -90,7 +94,10 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
             },
             "abi": contract["abi"],
             "bytecode": { "object": hex_prefixed(bytecode) },
-            "deployedBytecode": { "object": hex_prefixed(&contract["evm"]["deployedBytecode"]["object"]) },
+            "deployedBytecode": {
+                "object": hex_prefixed(&contract["evm"]["deployedBytecode"]["object"]),
+                "immutableReferences": immutable_references(&contract["evm"]["deployedBytecode"]),
+            },
             "storageLayout": contract["storageLayout"],
         });
         let mut text = serde_json::to_string_pretty(&artifact).map_err(|e| e.to_string())?;
@@ -129,6 +136,15 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
         EVM_VERSION.as_str(),
     );
     Ok(())
+}
+
+/// The deployed bytecode's `immutableReferences` (AST id -> `[{start, length}]`), `{}` when the
+/// contract has no immutables: solc omits the field then, or foundry-compilers writes `null`.
+fn immutable_references(deployed: &Value) -> Value {
+    match &deployed["immutableReferences"] {
+        Value::Null => json!({}),
+        references => references.clone(),
+    }
 }
 
 fn hex_prefixed(value: &Value) -> String {

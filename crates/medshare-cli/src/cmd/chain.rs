@@ -54,13 +54,13 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
     match cmd {
         ChainCommand::Status => {
             let config = data_dir.config()?;
-            let client = Client::open(&data_dir)?;
+            let client = Client::open(&data_dir, &config)?;
             let status = status(&client, &config)?;
             printer.result(&status, || render(&status, &data_dir), status.block_number);
         }
         ChainCommand::Verify => {
             // Opening checks the state and the head; `verify` checks everything else.
-            let client = Client::open(&data_dir)?;
+            let client = Client::open(&data_dir, &data_dir.config()?)?;
             let report = client.chain().verify().with_context(|| {
                 format!(
                     "verifying the embedded chain in {}",

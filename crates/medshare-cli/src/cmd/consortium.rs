@@ -158,7 +158,7 @@ pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer
     let config = data_dir.config()?;
     match cmd {
         ConsortiumCommand::Members => {
-            let client = Client::open(&data_dir)?;
+            let client = Client::open(&data_dir, &config)?;
             let members = members(&client, &config)?;
             let essential: String = members.iter().map(|m| format!("{}\n", m.address)).collect();
             printer.result(&members, || render_members(&members), essential);
@@ -166,19 +166,19 @@ pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer
         ConsortiumCommand::Propose(args) => {
             let change = Change::parse(&args)?;
             let signer = unlock(&data_dir, &config, global.from.as_deref())?;
-            let mut client = Client::open(&data_dir)?;
+            let mut client = Client::open(&data_dir, &config)?;
             let outcome = propose(&mut client, &config, &signer, change)?;
             printer.result(&outcome, || outcome.describe(), outcome.id);
         }
         ConsortiumCommand::Approve { id } => {
             let signer = unlock(&data_dir, &config, global.from.as_deref())?;
-            let mut client = Client::open(&data_dir)?;
+            let mut client = Client::open(&data_dir, &config)?;
             let outcome = approve(&mut client, &config, &signer, id)?;
             printer.result(&outcome, || outcome.describe(), outcome.approvals);
         }
         ConsortiumCommand::Cancel { id } => {
             let signer = unlock(&data_dir, &config, global.from.as_deref())?;
-            let mut client = Client::open(&data_dir)?;
+            let mut client = Client::open(&data_dir, &config)?;
             let receipt = client.send(
                 &signer,
                 config.contracts.consortium,
@@ -193,7 +193,7 @@ pub(super) fn run(global: &GlobalArgs, cmd: ConsortiumCommand, printer: &Printer
             );
         }
         ConsortiumCommand::Proposal { id } => {
-            let client = Client::open(&data_dir)?;
+            let client = Client::open(&data_dir, &config)?;
             let proposal = client.call(
                 config.contracts.consortium,
                 &Consortium::proposalCall {
@@ -318,7 +318,7 @@ pub(super) fn members(client: &Client, config: &Config) -> Result<Vec<MemberView
     let filter = LogFilter::address(consortium).event(Consortium::MemberAdded::SIGNATURE_HASH);
     let mut seen = BTreeSet::new();
     let mut members = Vec::new();
-    for log in client.chain().logs(&filter)? {
+    for log in client.logs(&filter)? {
         let Some(account) = log.topics.get(1).map(|t| Address::from_word(*t)) else {
             continue;
         };

@@ -151,7 +151,7 @@ fn narrate(
     let config = data_dir.config()?;
     step("created keystores for the regulator, City Lab and proxies 1-3".into());
 
-    let mut client = Client::open(data_dir)?;
+    let mut client = Client::open(data_dir, &config)?;
     let add = |signer: &PrivateKeySigner, roles, name: &str| -> Result<Change> {
         Ok(Change::add(
             signer.address(),
@@ -228,7 +228,7 @@ fn narrate(
     drop(client);
     let config = anonymous_access(data_dir, &lock, &config, &password, &mut step)?;
 
-    let client = Client::open(data_dir)?;
+    let client = Client::open(data_dir, &config)?;
     let status = chain::status(&client, &config)?;
     step(format!(
         "chain status:\n{}",
@@ -275,7 +275,7 @@ fn anonymous_access(
     use super::identity::{Motion, Session};
     use crate::args::TokenArgs;
 
-    let mut client = Client::open(data_dir)?;
+    let mut client = Client::open(data_dir, config)?;
     let hospital = data_dir.unlock(config, "st-mary", password)?;
     let regulator = data_dir.unlock(config, "regulator", password)?;
     for (name, label) in [

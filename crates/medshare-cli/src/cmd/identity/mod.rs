@@ -195,7 +195,7 @@ pub(super) fn run(
             printer.result(&approval, text, approval.approvals);
         }
         IdentityCommand::Epoch(EpochCommand::Show) => {
-            let client = Client::open(&data_dir)?;
+            let client = Client::open(&data_dir, &config)?;
             let epoch = registry::current_epoch(&client, &config)?;
             printer.result(
                 &serde_json::json!({ "epoch": epoch }),
@@ -421,7 +421,7 @@ impl<'a> Session<'a> {
         })?;
         distinct(authorities, "--authorities")?;
         let lock = self.lock()?;
-        let mut client = Client::open(self.data_dir)?;
+        let mut client = Client::open(self.data_dir, self.config)?;
         if !rotate {
             let existing = match registry::scheduled_key_set(&client, self.config)? {
                 Some(scheduled) => Some((scheduled, "scheduled to take over")),
@@ -504,7 +504,7 @@ impl<'a> Session<'a> {
     /// Approves `motion` as the `from` account (see [`registry::approve`]).
     pub(super) fn approve(&self, from: Option<&str>, motion: &Motion) -> Result<Approval> {
         let (_, signer) = self.signer(from)?;
-        let mut client = Client::open(self.data_dir)?;
+        let mut client = Client::open(self.data_dir, self.config)?;
         registry::approve(&mut client, self.config, &signer, motion)
     }
 
@@ -526,7 +526,7 @@ impl<'a> Session<'a> {
         }
         distinct(authorities, "--authorities")?;
         let lock = self.lock()?;
-        let client = Client::open(self.data_dir)?;
+        let client = Client::open(self.data_dir, self.config)?;
         let (key_set, _) = self.active_key_set(&client)?;
         let threshold = registry::key_set_threshold(&client, self.config, key_set)?;
         if authorities.len() < threshold {
@@ -580,7 +580,7 @@ impl<'a> Session<'a> {
         let (user, _) = self.config.account(user)?;
         distinct(authorities, "--authorities")?;
         let lock = self.lock()?;
-        let client = Client::open(self.data_dir)?;
+        let client = Client::open(self.data_dir, self.config)?;
         let (key_set, gpk) = self.active_key_set(&client)?;
         let epoch = registry::current_epoch(&client, self.config)?;
         let secret = self.store.user(user, &self.password(user)?)?;
@@ -681,7 +681,7 @@ impl<'a> Session<'a> {
 
     pub(super) fn token(&self, user: Option<&str>, args: &TokenArgs) -> Result<(Token, B256)> {
         let (user, address) = self.config.account(user)?;
-        let client = Client::open(self.data_dir)?;
+        let client = Client::open(self.data_dir, self.config)?;
         let (key_set, gpk) = self.active_key_set(&client)?;
         let epoch = registry::current_epoch(&client, self.config)?;
         let credential =
@@ -715,7 +715,7 @@ impl<'a> Session<'a> {
         let (_, address) = self.config.account(from)?;
         let token = Self::parse_token(token)?;
         let context = self.context(args, address)?;
-        let client = Client::open(self.data_dir)?;
+        let client = Client::open(self.data_dir, self.config)?;
         let (_, gpk) = self.active_key_set(&client)?;
         let nullifier = B256::from(token.nullifier());
         Ok(Verdict {
@@ -734,7 +734,7 @@ impl<'a> Session<'a> {
         let (_, signer) = self.signer(from)?;
         let token = Self::parse_token(token)?;
         let context = self.context(args, signer.address())?;
-        let mut client = Client::open(self.data_dir)?;
+        let mut client = Client::open(self.data_dir, self.config)?;
         let (_, gpk) = self.active_key_set(&client)?;
         registry::consume_token(&mut client, self.config, &signer, &gpk, &token, &context)
     }
@@ -747,13 +747,13 @@ impl<'a> Session<'a> {
     ) -> Result<u64> {
         let (_, signer) = self.signer(from)?;
         let nullifier = parse::word(nullifier, "nullifier")?;
-        let mut client = Client::open(self.data_dir)?;
+        let mut client = Client::open(self.data_dir, self.config)?;
         registry::request_trace(&mut client, self.config, &signer, nullifier, reason)
     }
 
     pub(super) fn trace_share(&self, from: Option<&str>, id: u64) -> Result<TraceOutcome> {
         let (name, signer) = self.signer(from)?;
-        let mut client = Client::open(self.data_dir)?;
+        let mut client = Client::open(self.data_dir, self.config)?;
         // The authorities of the key set that verified the token trace it, even after a rotation.
         let (tag, key_set) = registry::trace_tag(&client, self.config, id)?;
         let key = self
@@ -771,7 +771,7 @@ impl<'a> Session<'a> {
 
     pub(super) fn trace_show(&self, from: Option<&str>, id: u64) -> Result<TraceShown> {
         let (name, _) = self.config.account(from)?;
-        let client = Client::open(self.data_dir)?;
+        let client = Client::open(self.data_dir, self.config)?;
         let commitment = registry::traced_commitment(&client, self.config, id)?
             .with_context(|| format!("trace #{id} is not complete"))?;
         let table = self.store.registrations(name, &self.password(name)?)?;
@@ -802,7 +802,7 @@ impl<'a> Session<'a> {
 
     pub(super) fn advance_epoch(&self, from: Option<&str>) -> Result<u64> {
         let (_, signer) = self.signer(from)?;
-        let mut client = Client::open(self.data_dir)?;
+        let mut client = Client::open(self.data_dir, self.config)?;
         registry::advance_epoch(&mut client, self.config, &signer)
     }
 

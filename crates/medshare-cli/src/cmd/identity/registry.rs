@@ -299,7 +299,7 @@ fn used_tag(client: &Client, config: &Config, nullifier: B256) -> Result<(Tracin
     let filter = LogFilter::address(config.contracts.identity_registry)
         .event(IdentityRegistry::TokenUsed::SIGNATURE_HASH)
         .topic(1, vec![nullifier]);
-    let used: IdentityRegistry::TokenUsed = event(&client.chain().logs(&filter)?)
+    let used: IdentityRegistry::TokenUsed = event(&client.logs(&filter)?)
         .with_context(|| format!("no token with nullifier {nullifier} was used"))?;
     let tag = TracingTag::from_evm_points(&[
         identity_abi::g1_bytes(&used.c1),
