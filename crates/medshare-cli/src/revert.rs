@@ -394,6 +394,31 @@ mod tests {
 
     use super::*;
 
+    /// The variants of Solidity `enum NAME { ... }` in `source`, lowercased, in order.
+    fn solidity_enum(source: &str, name: &str) -> Vec<String> {
+        let start = source.find(&format!("enum {name} {{")).unwrap();
+        source[start..]
+            .lines()
+            .skip(1)
+            .map(str::trim)
+            .take_while(|line| *line != "}")
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .map(|line| line.trim_end_matches(',').to_lowercase())
+            .collect()
+    }
+
+    #[test]
+    fn the_contract_facts_in_sentences_are_those_of_the_solidity_sources() {
+        let registry = include_str!("../../../contracts/src/interfaces/IIdentityRegistry.sol");
+        assert_eq!(solidity_enum(registry, "KeySetStatus"), KEY_SET_STATUS);
+        let traces = solidity_enum(registry, "TraceStatus");
+        assert_eq!(traces[usize::from(TRACE_NONE)], "none");
+        assert_eq!(traces[usize::from(TRACE_COMPLETED)], "completed");
+        let consortium = include_str!("../../../contracts/src/Consortium.sol");
+        assert!(consortium.contains(&format!("PROPOSAL_TTL = {PROPOSAL_TTL_DAYS} days;")));
+        assert!(consortium.contains(&format!("MAX_INITIAL_ADMINS = {MAX_INITIAL_ADMINS};")));
+    }
+
     /// Every custom error, decoded from its selector and zero fields.
     fn every_error() -> Vec<(&'static str, Vec<u8>)> {
         let all = C::SELECTORS

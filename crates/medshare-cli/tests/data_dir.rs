@@ -229,6 +229,65 @@ fn a_killed_registration_completes_or_leaves_nothing() {
     );
 }
 
+/// The issue's case: a key generation killed after its key set reached the chain left no local
+/// shares. Whenever it is killed, the key set that ends up active has its shares on disk.
+#[test]
+fn a_killed_key_generation_never_leaves_a_key_set_without_its_shares() {
+    for (round, delay) in [60u64, 250, 500, 800, 1_100, 1_500].into_iter().enumerate() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        identity_members(&dir);
+        let mut child = spawn(&dir, &KEYGEN);
+        thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        child.wait().unwrap();
+        // Either the killed run's key set was approved (then a plain keygen refuses) or a new
+        // one is made now.
+        let again = run(&dir, &KEYGEN);
+        if !again.status.success() {
+            assert_usage_error(&again, "pass --rotate");
+        }
+        let mut status = data(&run(&dir, &["--json", "chain", "status"]));
+        if status["identity"]["activeKeySet"].is_null() {
+            thread::sleep(Duration::from_millis(1_100));
+            ok(&dir, &["identity", "epoch", "advance"]);
+            status = data(&run(&dir, &["--json", "chain", "status"]));
+        }
+        let active = status["identity"]["activeKeySet"].as_str().unwrap();
+        for authority in ["auth-1", "auth-2", "auth-3"] {
+            assert!(
+                dir.join(format!(
+                    "identity/key-sets/{active}/authority-{authority}.json"
+                ))
+                .is_file(),
+                "round {round} ({delay} ms): no share of {authority} for the active key set"
+            );
+        }
+        // The shares work: a user is registered and issued a credential.
+        ok(&dir, &["account", "new", "alice"]);
+        let register = [
+            "--from",
+            "alice",
+            "identity",
+            "register",
+            "--rid",
+            "patient:alice",
+            "--authorities",
+            "auth-1,auth-2,auth-3",
+        ];
+        ok(&dir, &register);
+        let issue = [
+            "--from",
+            "alice",
+            "identity",
+            "issue",
+            "--authorities",
+            "auth-1,auth-3",
+        ];
+        ok(&dir, &issue);
+    }
+}
+
 #[test]
 fn keygen_refuses_to_replace_a_key_set_and_a_rotation_keeps_old_shares() {
     let tmp = tempfile::tempdir().unwrap();

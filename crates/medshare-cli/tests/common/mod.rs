@@ -126,6 +126,27 @@ pub fn address(data_dir: &Path, name: &str) -> String {
 /// A data directory with three authorities (`auth-1..3`), two admins (`default`, `admin-2`,
 /// threshold 2) and an active 2-of-3 key set, whose hash is returned.
 pub fn identity_ready(data_dir: &Path) -> String {
+    identity_members(data_dir);
+    let keygen = data(&run(data_dir, &[&["--json"][..], &KEYGEN].concat()));
+    assert_eq!(keygen["approval"]["done"], true, "{keygen}");
+    keygen["keySet"].as_str().unwrap().to_string()
+}
+
+/// The first key generation: 2-of-3 authorities, approved by the two admins.
+pub const KEYGEN: [&str; 8] = [
+    "identity",
+    "keygen",
+    "--authorities",
+    "auth-1,auth-2,auth-3",
+    "--threshold",
+    "2",
+    "--approvers",
+    "default,admin-2",
+];
+
+/// A consortium ready for its first key generation: three authorities and two admins with a
+/// threshold of 2, epochs of 1 s.
+pub fn identity_members(data_dir: &Path) {
     ok(data_dir, &["init", "--light-kdf", "--epoch-duration", "1"]);
     for account in ["auth-1", "auth-2", "auth-3", "admin-2"] {
         ok(data_dir, &["account", "new", account]);
@@ -150,20 +171,4 @@ pub fn identity_ready(data_dir: &Path) -> String {
         &["consortium", "propose", "add", &admin, "--roles", "admin"],
     );
     ok(data_dir, &["consortium", "propose", "set-threshold", "2"]);
-    let keygen = data(&run(
-        data_dir,
-        &[
-            "--json",
-            "identity",
-            "keygen",
-            "--authorities",
-            "auth-1,auth-2,auth-3",
-            "--threshold",
-            "2",
-            "--approvers",
-            "default,admin-2",
-        ],
-    ));
-    assert_eq!(keygen["approval"]["done"], true, "{keygen}");
-    keygen["keySet"].as_str().unwrap().to_string()
 }
