@@ -12,6 +12,7 @@ Examples:
   medshare account new city-lab
   medshare consortium propose add $(medshare -q account address city-lab) --roles research --name \"City Lab\"
   medshare consortium members
+  medshare node --port 8545                       serve the chain over JSON-RPC (cast, wallets)
 
 Exit codes: 0 success, 2 a wrong command line or argument, 1 any other failure.";
 
@@ -80,6 +81,31 @@ pub(crate) enum Command {
     Identity(IdentityCommand),
     /// Run the end-to-end demo on a fresh embedded chain in a temporary directory
     Demo(DemoArgs),
+    /// Serve the data directory's embedded chain over Ethereum JSON-RPC (HTTP), for foundry's
+    /// `cast`, wallets and other processes, until Ctrl-C or SIGTERM
+    ///
+    /// Answers the standard `eth_*` methods as geth and anvil do (reverts as error code 3 with
+    /// the revert data; batches). Each transaction is mined into a block of its own as it
+    /// arrives. While the node runs it holds the chain: other medshare commands on this data
+    /// directory are refused with a sentence naming the node.
+    ///
+    /// Example: medshare node --port 8545 & cast block-number --rpc-url http://127.0.0.1:8545
+    Node(NodeArgs),
+}
+
+/// Where `medshare node` listens.
+#[derive(Debug, Args)]
+pub(crate) struct NodeArgs {
+    /// TCP port (0 picks a free one; the URL is printed)
+    #[arg(long, default_value_t = 8545)]
+    pub(crate) port: u16,
+    /// Address to bind; anything but a loopback address needs --allow-remote
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub(crate) host: std::net::IpAddr,
+    /// Allow binding a non-loopback address: anyone who reaches it can send transactions and
+    /// read the whole chain (there is no authentication)
+    #[arg(long)]
+    pub(crate) allow_remote: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -50,7 +50,17 @@ impl Client {
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         let opened = loop {
             match Chain::open(data_dir.chain_dir()) {
-                Err(err) if err.is_locked() && std::time::Instant::now() < deadline => {
+                // A node holds the chain for as long as it runs: waiting would not help.
+                Err(err) if err.is_locked() => {
+                    if let Some((url, pid)) = crate::cmd::serving_node(data_dir) {
+                        bail!(
+                            "the embedded chain in {} is being served by `medshare node` (pid {pid}) at {url}; use that JSON-RPC endpoint (e.g. with cast), or stop the node to run medshare commands here",
+                            data_dir.root().display()
+                        );
+                    }
+                    if std::time::Instant::now() >= deadline {
+                        break Err(err);
+                    }
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
                 other => break other,
@@ -100,6 +110,11 @@ impl Client {
             chain,
             configured: Vec::new(),
         }
+    }
+
+    /// The chain, for a service that serves it to others (`medshare node`).
+    pub(crate) fn into_chain(self) -> Chain {
+        self.chain
     }
 
     pub(crate) const fn chain(&self) -> &Chain {
@@ -193,10 +208,7 @@ impl Client {
         };
         // Estimating first turns a revert into an error before anything is signed or mined.
         let estimate = self.chain.estimate_gas(&request).map_err(|err| match err {
-            ChainError::Rejected(_) => match self.chain.call(&request) {
-                Ok(outcome) if !outcome.success => self.refusal(&outcome.output).into(),
-                _ => anyhow::Error::new(err),
-            },
+            ChainError::Reverted(output) => self.refusal(&output).into(),
             other => anyhow::Error::new(other),
         })?;
         let mut tx = TxEip1559 {

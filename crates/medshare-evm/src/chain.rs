@@ -154,8 +154,15 @@ impl Chain {
     }
 
     /// Block `number`, if mined.
+    ///
+    /// A block up to the head that cannot be read is [`Error::Corrupt`], never `None`.
     pub fn block(&self, number: u64) -> Result<Option<Block>> {
-        self.store.block(number)
+        self.store.block(number, self.head.number)
+    }
+
+    /// The block with hash `hash`, if mined.
+    pub fn block_by_hash(&self, hash: B256) -> Result<Option<Block>> {
+        self.store.block_by_hash(hash)
     }
 
     /// Receipt of an included transaction.
@@ -342,7 +349,8 @@ impl Chain {
     }
 
     /// The smallest gas limit with which `request` succeeds (`eth_estimateGas`), found by binary
-    /// search. Fails with [`Error::Rejected`] if it fails even with the block gas limit.
+    /// search. Fails with [`Error::Reverted`], holding the revert data, if it fails even with the
+    /// block gas limit.
     pub fn estimate_gas(&self, request: &CallRequest) -> Result<u64> {
         let with_gas = |gas: u64| {
             let mut request = request.clone();
@@ -352,10 +360,7 @@ impl Chain {
         let cap = request.gas.unwrap_or(self.genesis.gas_limit);
         let first = with_gas(cap)?;
         if !first.success {
-            return Err(Error::Rejected(format!(
-                "execution fails even with {cap} gas (revert data 0x{})",
-                alloy::primitives::hex::encode(&first.output)
-            )));
+            return Err(Error::Reverted(first.output));
         }
         // Gas used is a lower bound; refunds and the 63/64 rule can make the needed limit higher.
         let (mut low, mut high) = (first.gas_used.saturating_sub(1), cap);

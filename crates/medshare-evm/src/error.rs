@@ -19,6 +19,13 @@ pub enum Error {
         /// The chain file.
         path: PathBuf,
     },
+    /// A read-only open met a chain file whose writer was killed: it needs one writable open to
+    /// recover (nothing is lost).
+    #[error("the chain in {} was not closed cleanly (its writer was killed); one medshare command with write access to it recovers it", path.display())]
+    NeedsRecovery {
+        /// The chain file.
+        path: PathBuf,
+    },
     /// No chain has been created at this path.
     #[error("no chain at {}", path.display())]
     NotFound {
@@ -46,6 +53,10 @@ pub enum Error {
     /// The transaction is well formed but the chain refuses to include it.
     #[error("transaction rejected: {0}")]
     Rejected(String),
+    /// Execution reverted or halted even with the block gas limit (from gas estimation); holds
+    /// the revert data (empty for a halt), as a node returns it with JSON-RPC error code 3.
+    #[error("execution reverted (revert data 0x{})", alloy::primitives::hex::encode(.0))]
+    Reverted(alloy::primitives::Bytes),
     /// A snapshot id that was never taken, or was invalidated by an earlier revert.
     #[error("unknown snapshot {0}")]
     UnknownSnapshot(u64),

@@ -35,6 +35,8 @@ pub use chain::{Chain, SPEC};
 mod error;
 pub use error::{Error, Result};
 
+pub mod rpc;
+
 mod store;
 
 mod testing;

@@ -50,6 +50,8 @@ const STORAGE: TableDefinition<'_, [u8; 52], Sealed> = TableDefinition::new("sto
 const CODE: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("code");
 /// number → block (JSON).
 const BLOCKS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("blocks");
+/// block hash → number (8 bytes BE), for lookups by hash.
+const BLOCK_NUMBERS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("block_numbers");
 /// number → state digest (32 bytes) ‖ chain digest (32 bytes).
 const DIGESTS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("digests");
 /// transaction hash → receipt (JSON).
@@ -98,6 +100,9 @@ pub(crate) struct Store {
     db: Db,
     /// Directory of the chain file and `HEAD`; `None` in memory.
     dir: Option<PathBuf>,
+    /// Whether the database holds a block that `HEAD` does not name yet. The next commit first
+    /// brings `HEAD` up to date, so that it is never more than one block behind.
+    head_behind: std::cell::Cell<bool>,
 }
 
 /// The database, writable or (for a data directory this process may not write) read-only.
@@ -117,7 +122,14 @@ impl Db {
 
     fn begin_write(&self, dir: Option<&Path>) -> Result<redb::WriteTransaction> {
         match self {
-            Self::Writable(db) => db.begin_write().map_err(storage),
+            Self::Writable(db) => {
+                let mut txn = db.begin_write().map_err(storage)?;
+                // With a two-phase commit a damaged latest commit is reported by redb instead of
+                // repaired by falling back to the previous one (which would drop a block and
+                // overwrite it on the next commit).
+                txn.set_two_phase_commit(true);
+                Ok(txn)
+            }
             Self::ReadOnly(_) => Err(Error::ReadOnly {
                 path: dir.map(|dir| dir.join(CHAIN_FILE)).unwrap_or_default(),
             }),
@@ -134,6 +146,7 @@ impl Store {
         Ok(Self {
             db: Db::Writable(db),
             dir: None,
+            head_behind: false.into(),
         })
     }
 
@@ -152,15 +165,15 @@ impl Store {
         let tmp = dir.join(format!("{CHAIN_FILE}.tmp-{}", std::process::id()));
         // A leftover of an interrupted creation (by a process with our pid) holds nothing of value.
         let _ = fs::remove_file(&tmp);
-        let genesis = {
-            let store = Self {
-                db: Db::Writable(Database::create(&tmp).map_err(|e| open_error(e, &tmp))?),
-                dir: None,
-            };
-            genesis_write(&store)?
+        let mut store = Self {
+            db: Db::Writable(Database::create(&tmp).map_err(|e| open_error(e, &tmp))?),
+            dir: None,
+            head_behind: false.into(),
         };
+        let genesis = genesis_write(&store)?;
         // A hard link publishes the file without clobbering a chain another process created
-        // meanwhile (a rename would silently replace it).
+        // meanwhile (a rename would silently replace it). The database stays open, so its lock
+        // keeps every other process out until `HEAD` describes the published file.
         let published = fs::hard_link(&tmp, &path);
         let _ = fs::remove_file(&tmp);
         match published {
@@ -170,11 +183,11 @@ impl Store {
             other => other.map_err(io_error)?,
         }
         sync_dir(dir)?;
-        // Only the winner of a creation race gets here, so `HEAD` describes the published file.
         // A kill before this line leaves a genesis-only chain without `HEAD`, which opens (see
         // `check_head`).
         write_head(dir, &genesis)?;
-        Self::open(dir)
+        store.dir = Some(dir.to_path_buf());
+        Ok(store)
     }
 
     /// Opens the chain file in `dir`, taking its lock.
@@ -193,6 +206,7 @@ impl Store {
         Ok(Self {
             db: Db::Writable(db),
             dir: Some(dir.to_path_buf()),
+            head_behind: false.into(),
         })
     }
 
@@ -206,6 +220,7 @@ impl Store {
         Ok(Self {
             db: Db::ReadOnly(db),
             dir: Some(dir.to_path_buf()),
+            head_behind: false.into(),
         })
     }
 
@@ -235,6 +250,7 @@ impl Store {
         txn.open_table(ACCOUNTS).map_err(storage)?;
         txn.open_table(BLOCKS).map_err(storage)?;
         txn.open_table(DIGESTS).map_err(storage)?;
+        txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
         txn.commit().map_err(storage)?;
         self.write_block(&BlockWrite {
             block,
@@ -247,6 +263,13 @@ impl Store {
     /// Commits one block with its state changes, receipts and transactions, all or nothing.
     /// Writing the head block again (a test cheat code) replaces its state and digests.
     pub(crate) fn write_block(&self, write: &BlockWrite<'_>) -> Result<Committed> {
+        guarded(|| self.write_block_unguarded(write))
+    }
+
+    fn write_block_unguarded(&self, write: &BlockWrite<'_>) -> Result<Committed> {
+        if self.head_behind.get() {
+            self.record_current_head()?;
+        }
         let txn = self.db.begin_write(self.dir.as_deref())?;
         let committed = {
             let mut meta = txn.open_table(META).map_err(storage)?;
@@ -287,6 +310,12 @@ impl Store {
             let mut blocks = txn.open_table(BLOCKS).map_err(storage)?;
             let block_json = to_json(write.block);
             put(&mut blocks, write.block.number, &block_json)?;
+            let mut numbers = txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
+            put(
+                &mut numbers,
+                write.block.hash.0,
+                &write.block.number.to_be_bytes(),
+            )?;
             let state = B256::from(state.0.to_be_bytes::<32>());
             let chain = chain_digest(
                 parent.chain,
@@ -308,24 +337,38 @@ impl Store {
             }
         };
         txn.commit().map_err(storage)?;
+        self.head_behind.set(self.dir.is_some());
         Ok(committed)
+    }
+
+    /// Writes `HEAD` for the head block of the database.
+    fn record_current_head(&self) -> Result<()> {
+        let txn = self.db.begin_read()?;
+        let meta = txn.open_table(META).map_err(storage)?;
+        let number = head_number(&meta)?.ok_or_else(|| Error::corrupt("no head block"))?;
+        let chain_digest = digests_of(&txn.open_table(DIGESTS).map_err(storage)?, number)?.chain;
+        self.record_head(&Committed {
+            number,
+            chain_digest,
+        })
     }
 
     /// Records a committed block in `HEAD` (nothing to do in memory). Called after the block is
     /// applied in memory, so that a failure here leaves this process consistent with the file;
     /// the next block records the head again.
     pub(crate) fn record_head(&self, committed: &Committed) -> Result<()> {
-        match &self.dir {
-            Some(dir) => write_head(dir, committed),
-            None => Ok(()),
+        if let Some(dir) = &self.dir {
+            write_head(dir, committed)?;
         }
+        self.head_behind.set(false);
+        Ok(())
     }
 
     /// Reads and checks the whole chain state: every value against its checksum, the state
     /// against the head's state digest, the head against `HEAD`. A damaged file that makes redb
     /// panic is reported as corrupt.
     pub(crate) fn load(&self) -> Result<Loaded> {
-        without_panic(|| self.load_unguarded()).map_err(Error::corrupt)?
+        guarded(|| self.load_unguarded())
     }
 
     fn load_unguarded(&self) -> Result<Loaded> {
@@ -353,7 +396,7 @@ impl Store {
         let head: Block = block_at(&blocks, head_number)?;
         let digests = txn.open_table(DIGESTS).map_err(storage)?;
         let recorded = digests_of(&digests, head_number)?;
-        check_head(self.dir.as_deref(), head_number, &digests)?;
+        let named = check_head(self.dir.as_deref(), head_number, &digests)?;
 
         let mut digest = StateDigest::default();
         let mut state = CacheDB::new(EmptyDB::default());
@@ -409,6 +452,14 @@ impl Store {
                 "the state does not match the state digest of block {head_number}: entries were changed, lost or added"
             )));
         }
+        // A writer killed between its commit and `HEAD` left `HEAD` one block behind: the block
+        // checked out, so record it now, before a later rollback could hide behind the old name.
+        if named.is_some_and(|named| named < head_number) && !self.is_read_only() {
+            self.record_head(&Committed {
+                number: head_number,
+                chain_digest: recorded.chain,
+            })?;
+        }
         Ok(Loaded {
             genesis,
             head,
@@ -420,7 +471,7 @@ impl Store {
     /// that every transaction has its receipt and raw bytes and nothing else is stored, besides
     /// what [`Self::load`] checks.
     pub(crate) fn verify(&self) -> Result<VerifyReport> {
-        without_panic(|| self.verify_unguarded()).map_err(Error::corrupt)?
+        guarded(|| self.verify_unguarded())
     }
 
     fn verify_unguarded(&self) -> Result<VerifyReport> {
@@ -436,6 +487,7 @@ impl Store {
         let accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
         let slots = txn.open_table(STORAGE).map_err(storage)?;
         let code = txn.open_table(CODE).map_err(storage)?;
+        let numbers = txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
         let mut report = VerifyReport {
             blocks: 0,
             transactions: 0,
@@ -445,7 +497,9 @@ impl Store {
             code_entries: check_all(&code, CODE.name())?,
         };
         check_all(&meta, META.name())?;
-        if blocks.len().map_err(storage)? != head + 1 || digests.len().map_err(storage)? != head + 1
+        if blocks.len().map_err(storage)? != head + 1
+            || digests.len().map_err(storage)? != head + 1
+            || check_all(&numbers, BLOCK_NUMBERS.name())? != head + 1
         {
             return Err(Error::corrupt(format!(
                 "blocks or digests other than 0..={head} are stored"
@@ -497,45 +551,77 @@ impl Store {
         Ok(report)
     }
 
-    pub(crate) fn block(&self, number: u64) -> Result<Option<Block>> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(BLOCKS).map_err(storage)?;
-        get(&table, number)?
-            .map(|json| from_json(&json))
-            .transpose()
+    /// Block `number`; one up to the head that is not found is corruption.
+    pub(crate) fn block(&self, number: u64, head: u64) -> Result<Option<Block>> {
+        guarded(|| {
+            let txn = self.db.begin_read()?;
+            let table = txn.open_table(BLOCKS).map_err(storage)?;
+            if number <= head {
+                return block_at(&table, number).map(Some);
+            }
+            get(&table, number)?
+                .map(|json| from_json(&json))
+                .transpose()
+        })
+    }
+
+    pub(crate) fn block_by_hash(&self, hash: B256) -> Result<Option<Block>> {
+        guarded(|| {
+            let txn = self.db.begin_read()?;
+            let numbers = txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
+            let Some(number) = get(&numbers, hash.0)? else {
+                return Ok(None);
+            };
+            let number = <[u8; 8]>::try_from(number.as_slice())
+                .map(u64::from_be_bytes)
+                .map_err(|_| Error::corrupt("block number of the wrong length"))?;
+            let block = block_at(&txn.open_table(BLOCKS).map_err(storage)?, number)?;
+            if block.hash != hash {
+                return Err(Error::corrupt(format!(
+                    "block hash {hash} is indexed as block {number}, which has another hash"
+                )));
+            }
+            Ok(Some(block))
+        })
     }
 
     pub(crate) fn receipt(&self, hash: B256) -> Result<Option<Receipt>> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(RECEIPTS).map_err(storage)?;
-        get(&table, hash.0)?
-            .map(|json| from_json(&json))
-            .transpose()
+        guarded(|| {
+            let txn = self.db.begin_read()?;
+            let table = txn.open_table(RECEIPTS).map_err(storage)?;
+            get(&table, hash.0)?
+                .map(|json| from_json(&json))
+                .transpose()
+        })
     }
 
     pub(crate) fn raw_transaction(&self, hash: B256) -> Result<Option<Bytes>> {
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(TRANSACTIONS).map_err(storage)?;
-        Ok(get(&table, hash.0)?.map(Bytes::from))
+        guarded(|| {
+            let txn = self.db.begin_read()?;
+            let table = txn.open_table(TRANSACTIONS).map_err(storage)?;
+            Ok(get(&table, hash.0)?.map(Bytes::from))
+        })
     }
 
     /// Logs of blocks `from..=to` that match `filter`, in chain order.
     pub(crate) fn logs(&self, from: u64, to: u64, filter: &LogFilter) -> Result<Vec<Log>> {
-        let txn = self.db.begin_read()?;
-        let blocks = txn.open_table(BLOCKS).map_err(storage)?;
-        let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
-        let mut found = Vec::new();
-        for number in from..=to {
-            let block = block_at(&blocks, number)?;
-            for hash in &block.transactions {
-                let receipt: Receipt = from_json(
-                    &get(&receipts, hash.0)?
-                        .ok_or_else(|| Error::corrupt(format!("receipt {hash} is missing")))?,
-                )?;
-                found.extend(receipt.logs.into_iter().filter(|log| filter.matches(log)));
+        guarded(|| {
+            let txn = self.db.begin_read()?;
+            let blocks = txn.open_table(BLOCKS).map_err(storage)?;
+            let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
+            let mut found = Vec::new();
+            for number in from..=to {
+                let block = block_at(&blocks, number)?;
+                for hash in &block.transactions {
+                    let receipt: Receipt =
+                        from_json(&get(&receipts, hash.0)?.ok_or_else(|| {
+                            Error::corrupt(format!("receipt {hash} is missing"))
+                        })?)?;
+                    found.extend(receipt.logs.into_iter().filter(|log| filter.matches(log)));
+                }
             }
-        }
-        Ok(found)
+            Ok(found)
+        })
     }
 
     /// Gives access to the database for snapshot bookkeeping (of a writable store).
@@ -846,19 +932,20 @@ fn write_head(dir: &Path, committed: &Committed) -> Result<()> {
 
 /// Compares `HEAD` with the database: the block it names must be stored with the chain digest it
 /// records. The database may be ahead of `HEAD` (a kill between commit and `HEAD` update), never
-/// behind.
+/// behind. Returns the block `HEAD` names (`None` in memory, or for a genesis-only chain whose
+/// `HEAD` was never written).
 fn check_head<T: ReadableTable<u64, Sealed> + TableHandle>(
     dir: Option<&Path>,
     head: u64,
     digests: &T,
-) -> Result<()> {
+) -> Result<Option<u64>> {
     let Some(dir) = dir else {
-        return Ok(());
+        return Ok(None);
     };
     let path = dir.join(HEAD_FILE);
-    let text = match fs::read_to_string(&path) {
+    let bytes = match fs::read(&path) {
         // `Store::create` publishes the chain file before `HEAD`: a genesis-only chain may lack it.
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound && head == 0 => return Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && head == 0 => return Ok(None),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             return Err(Error::corrupt(format!(
                 "{} is missing, so the chain cannot be checked for a rollback",
@@ -867,9 +954,10 @@ fn check_head<T: ReadableTable<u64, Sealed> + TableHandle>(
         }
         other => other.map_err(io_error)?,
     };
-    let (number, digest) = text
-        .trim_end()
-        .split_once(' ')
+    let (number, digest) = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| text.strip_suffix('\n'))
+        .and_then(|text| text.split_once(' '))
         .and_then(|(number, digest)| {
             Some((number.parse::<u64>().ok()?, digest.parse::<B256>().ok()?))
         })
@@ -885,7 +973,13 @@ fn check_head<T: ReadableTable<u64, Sealed> + TableHandle>(
             path.display()
         )));
     }
-    Ok(())
+    Ok(Some(number))
+}
+
+/// Runs a read or write of the store, reporting a panic of redb (damage found after open) as
+/// corruption.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    without_panic(f).map_err(Error::corrupt)?
 }
 
 /// Runs `f`, turning a panic into its message.
@@ -911,6 +1005,10 @@ fn chain_file(dir: &Path) -> Result<PathBuf> {
 
 fn open_error(err: redb::DatabaseError, path: &Path) -> Error {
     match err {
+        // Only a read-only open refuses to recover a file whose writer was killed.
+        redb::DatabaseError::RepairAborted => Error::NeedsRecovery {
+            path: path.to_path_buf(),
+        },
         // A mismatch of lock protocols means a process with another redb version holds the file.
         redb::DatabaseError::DatabaseAlreadyOpen | redb::DatabaseError::LockProtocolMismatch => {
             Error::Locked {

@@ -283,15 +283,15 @@ fn estimate_of_a_reverting_call_fails() {
         .estimate_gas(&CallRequest::new(alice().address(), reverter, Bytes::new()))
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Rejected(message) if message.contains("0badf00d")),
+        matches!(&err, Error::Reverted(data) if data.as_ref() == hex!("0badf00d")),
         "{err}"
     );
-    // A cap too low for the call fails the same way.
+    // A cap too low for the call halts: the same error, without revert data.
     let counter = deploy(&mut chain, &counter_runtime());
     let mut request = CallRequest::new(alice().address(), counter, Bytes::new());
     request.gas = Some(30_000);
     assert!(matches!(
         chain.estimate_gas(&request),
-        Err(Error::Rejected(_))
+        Err(Error::Reverted(data)) if data.is_empty()
     ));
 }

@@ -367,3 +367,95 @@ fn a_read_only_open_answers_the_same_and_checks_the_whole_file() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_head_record_left_behind_by_a_kill_is_brought_up_to_date_so_a_later_rollback_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, counter) = populate(dir.path());
+    let older_file = fs::read(dir.path().join(CHAIN_FILE)).unwrap();
+    let older_head = fs::read(dir.path().join(HEAD_FILE)).unwrap();
+    let mut chain = Chain::open(dir.path()).unwrap();
+    assert!(increment(&mut chain, &alice(), counter).status);
+    drop(chain);
+    // As a kill between the commit of block 13 and its HEAD update leaves it.
+    fs::write(dir.path().join(HEAD_FILE), &older_head).unwrap();
+    let chain = Chain::open(dir.path()).unwrap();
+    assert_eq!(chain.block_number(), 13);
+    drop(chain);
+    let head = fs::read_to_string(dir.path().join(HEAD_FILE)).unwrap();
+    assert!(head.starts_with("13 "), "{head}");
+    // Now the database going back to block 12 is caught.
+    fs::write(dir.path().join(CHAIN_FILE), &older_file).unwrap();
+    let reason = corruption(Chain::open(dir.path()), "rollback after a stale HEAD");
+    assert!(reason.contains("older state"), "{reason}");
+}
+
+#[test]
+fn every_damaged_head_record_is_reported_or_means_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    populate(dir.path());
+    let head = fs::read(dir.path().join(HEAD_FILE)).unwrap();
+    for position in 0..head.len() {
+        for mask in [0x01u8, 0x20, 0x80] {
+            let mut damaged = head.clone();
+            damaged[position] ^= mask;
+            fs::write(dir.path().join(HEAD_FILE), &damaged).unwrap();
+            match Chain::open(dir.path()) {
+                Err(Error::Corrupt { .. }) => {}
+                // Only a change that names the same block and digest (hex case) is harmless.
+                Ok(_) => assert!(
+                    String::from_utf8(damaged.clone())
+                        .unwrap()
+                        .eq_ignore_ascii_case(std::str::from_utf8(&head).unwrap()),
+                    "byte {position} ^= {mask:#04x} accepted"
+                ),
+                Err(other) => panic!("byte {position} ^= {mask:#04x}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_missing_block_below_the_head_is_an_error_not_an_absence() {
+    let dir = tempfile::tempdir().unwrap();
+    populate(dir.path());
+    with_raw_database(dir.path(), |txn| {
+        let mut table = txn.open_table(BLOCKS).unwrap();
+        assert!(table.remove(3).unwrap().is_some());
+    });
+    // The state and the head are intact, so the chain opens; reading block 3 is corruption.
+    let chain = Chain::open(dir.path()).unwrap();
+    corruption(chain.block(3), "block 3");
+    corruption(chain.logs(&LogFilter::default()), "logs over block 3");
+    assert!(
+        chain.block(99).unwrap().is_none(),
+        "beyond the head: absent"
+    );
+    corruption(chain.verify(), "verify");
+}
+
+#[test]
+fn a_reader_of_a_chain_whose_writer_was_killed_is_told_to_recover_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, counter) = populate(dir.path());
+    let mut chain = Chain::open(dir.path()).unwrap();
+    assert!(increment(&mut chain, &alice(), counter).status);
+    // The file as a killed writer leaves it: open, not closed cleanly.
+    let snapshot = tempfile::tempdir().unwrap();
+    for name in [CHAIN_FILE, HEAD_FILE] {
+        fs::copy(dir.path().join(name), snapshot.path().join(name)).unwrap();
+    }
+    drop(chain);
+    assert!(matches!(
+        Chain::open_read_only(snapshot.path()),
+        Err(Error::NeedsRecovery { .. })
+    ));
+    // One writable open recovers it; nothing is lost.
+    assert_eq!(Chain::open(snapshot.path()).unwrap().block_number(), 13);
+    assert_eq!(
+        Chain::open_read_only(snapshot.path())
+            .unwrap()
+            .block_number(),
+        13
+    );
+}

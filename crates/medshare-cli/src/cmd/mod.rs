@@ -6,6 +6,8 @@ mod consortium;
 mod demo;
 pub(crate) mod identity;
 pub(crate) mod init;
+mod node;
+pub(crate) use node::serving_node;
 
 use anyhow::Result;
 
@@ -27,6 +29,8 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
         // Both build a new directory under a temporary name; there is nothing to lock yet.
         Command::Init(args) => return init::run(&global, &args, printer),
         Command::Demo(args) => return demo::run(&global, &args, printer),
+        // A long-running service: it holds the chain, not the data directory.
+        Command::Node(args) => return node::run(&data_dir(&global)?, &args, printer),
         _ => {}
     }
     let data_dir = data_dir(&global)?;
@@ -49,7 +53,9 @@ fn dispatch(
         Command::Chain(cmd) => chain::run(global, cmd, printer),
         Command::Consortium(cmd) => consortium::run(global, cmd, printer),
         Command::Identity(cmd) => identity::run(global, cmd, printer, lock),
-        Command::Init(_) | Command::Demo(_) => unreachable!("handled by `run`"),
+        Command::Init(_) | Command::Demo(_) | Command::Node(_) => {
+            unreachable!("handled by `run`")
+        }
     }
 }
 

@@ -1,0 +1,279 @@
+//! `medshare node` serves a data directory's chain over Ethereum JSON-RPC, driven here by
+//! foundry's `cast` (the pinned npm binary that `scripts/install-node-tools` installs) and by raw
+//! JSON-RPC batches.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+};
+
+use common::*;
+
+/// Anvil's first development key: any key signs on the consortium chain, which charges no gas.
+const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const KEY_ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+fn cast_binary() -> PathBuf {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node/node_modules/.bin/cast");
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/install-node-tools (scripts/test does)",
+        path.display()
+    );
+    path
+}
+
+/// Runs `cast` against `url`; returns its output.
+fn cast(url: &str, args: &[&str]) -> Output {
+    Command::new(cast_binary())
+        .args(args)
+        .args(["--rpc-url", url])
+        .env("HOME", std::env::temp_dir())
+        .output()
+        .unwrap()
+}
+
+fn cast_ok(url: &str, args: &[&str]) -> String {
+    let out = cast(url, args);
+    assert!(
+        out.status.success(),
+        "cast {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A running `medshare node` on a free port; stopped with SIGTERM on drop.
+struct Node {
+    child: Child,
+    url: String,
+}
+
+impl Node {
+    fn start(dir: &Path) -> Self {
+        let mut child = medshare(dir, &["node", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches(';')
+            .to_string();
+        Self { child, url }
+    }
+
+    /// Stops the node with SIGTERM and returns what it printed on stderr.
+    fn stop(mut self) -> (Option<i32>, String) {
+        terminate(&self.child);
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status.code(), stderr)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// POSTs `body` to the node and returns the JSON it answered.
+fn post(url: &str, body: &str) -> serde_json::Value {
+    let address = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    serde_json::from_str(body).unwrap()
+}
+
+fn config(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("config.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn cast_reads_and_sends_through_the_node() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let height: u64 = data(&run(&dir, &["--json", "chain", "status"]))["blockNumber"]
+        .as_u64()
+        .unwrap();
+    let consortium = config(&dir)["contracts"]["consortium"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let node = Node::start(&dir);
+    let url = node.url.clone();
+
+    assert_eq!(cast_ok(&url, &["chain-id"]), "1337");
+    assert_eq!(cast_ok(&url, &["block-number"]), height.to_string());
+    assert_eq!(
+        cast_ok(&url, &["call", &consortium, "memberCount()(uint256)"]),
+        "1"
+    );
+    let code = cast_ok(&url, &["code", &consortium]);
+    assert!(code.starts_with("0x6080") && code.len() > 1000, "{code}");
+
+    // A signed transaction mines a block; its receipt and transaction read back.
+    let sent = cast_ok(
+        &url,
+        &[
+            "send",
+            "--json",
+            "--private-key",
+            KEY,
+            "--gas-price",
+            "0",
+            "--priority-gas-price",
+            "0",
+            "0x0000000000000000000000000000000000000001",
+        ],
+    );
+    let receipt: serde_json::Value = serde_json::from_str(&sent).unwrap();
+    assert_eq!(receipt["status"], "0x1", "{receipt}");
+    let hash = receipt["transactionHash"].as_str().unwrap();
+    assert_eq!(cast_ok(&url, &["block-number"]), (height + 1).to_string());
+    let from = cast_ok(&url, &["tx", hash, "from"]);
+    assert!(from.eq_ignore_ascii_case(KEY_ADDRESS), "{from}");
+    assert_eq!(cast_ok(&url, &["receipt", hash, "status"]), "true");
+    assert_eq!(cast_ok(&url, &["nonce", KEY_ADDRESS]), "1");
+
+    // The consortium's bootstrap event, by contract and topic.
+    let logs = cast_ok(
+        &url,
+        &[
+            "logs",
+            "--json",
+            "--from-block",
+            "0",
+            "--address",
+            &consortium,
+            "MemberAdded(address,uint256,bytes32)",
+        ],
+    );
+    let logs: serde_json::Value = serde_json::from_str(&logs).unwrap();
+    assert_eq!(logs.as_array().unwrap().len(), 1, "{logs}");
+
+    // A transaction the contract refuses fails at the estimate, with the custom error's data.
+    let zero = format!("0x{}", "0".repeat(64));
+    let refused = cast(
+        &url,
+        &[
+            "send",
+            "--private-key",
+            KEY,
+            "--gas-price",
+            "0",
+            "--priority-gas-price",
+            "0",
+            &consortium,
+            "propose(uint8,address,uint256,bytes32)",
+            "0",
+            "0x0000000000000000000000000000000000000002",
+            "4",
+            &zero,
+        ],
+    );
+    let refusal = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        refusal.contains("execution reverted")
+            && refusal.contains(&KEY_ADDRESS[2..].to_lowercase()),
+        "{refusal}"
+    );
+
+    // While the node runs, medshare commands on the directory say where the chain went.
+    let out = run(&dir, &["chain", "status"]);
+    assert_one_line_error(&out, "being served by `medshare node`");
+    assert!(stderr(&out).contains(&url), "{}", stderr(&out));
+
+    let (code, printed) = node.stop();
+    assert_eq!(code, Some(0), "{printed}");
+    assert!(printed.contains("stopped serving"), "{printed}");
+    assert!(!dir.join("chain/node.json").exists());
+    // Everything the node mined is in the data directory.
+    let status = data(&run(&dir, &["--json", "chain", "status"]));
+    assert_eq!(status["blockNumber"].as_u64(), Some(height + 1));
+    assert!(ok(&dir, &["chain", "verify"]).contains("is intact"));
+}
+
+#[test]
+fn batches_notifications_and_errors_follow_json_rpc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let node = Node::start(&dir);
+    let batch = post(
+        &node.url,
+        r#"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},
+            {"jsonrpc":"2.0","method":"eth_blockNumber"},
+            {"jsonrpc":"2.0","id":"b","method":"eth_nope","params":[]},
+            {"jsonrpc":"2.0","id":3,"method":"eth_getBalance","params":["0x12"]},
+            {"jsonrpc":"2.0","id":4,"method":"eth_getBalance","params":["0x0000000000000000000000000000000000000001","0x0"]}]"#,
+    );
+    let answers = batch.as_array().unwrap();
+    assert_eq!(answers.len(), 4, "the notification gets no answer: {batch}");
+    assert_eq!(answers[0]["result"], "0x539");
+    assert_eq!(answers[1]["id"], "b");
+    assert_eq!(answers[1]["error"]["code"], -32601);
+    assert_eq!(answers[2]["error"]["code"], -32602);
+    assert_eq!(answers[3]["error"]["code"], -32000);
+    assert!(
+        answers[3]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("latest block"),
+        "{batch}"
+    );
+    assert_eq!(post(&node.url, "{not json")["error"]["code"], -32700);
+    assert_eq!(post(&node.url, "[]")["error"]["code"], -32600);
+    let (code, _) = node.stop();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_node_binds_loopback_unless_told_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    assert_usage_error(
+        &run(&dir, &["node", "--host", "0.0.0.0", "--port", "0"]),
+        "--allow-remote",
+    );
+}
