@@ -83,15 +83,9 @@ fn signed_transactions_read_back_as_transactions_receipts_blocks_and_logs() {
         U256::ZERO,
         hex!("c0ffee").to_vec(),
     );
-    let hash: B256 = serde_json::from_value(
-        call(
-            &mut chain,
-            "eth_sendRawTransaction",
-            json!([raw]),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let hash: B256 =
+        serde_json::from_value(call(&mut chain, "eth_sendRawTransaction", json!([raw])).unwrap())
+            .unwrap();
     let receipt = call(&mut chain, "eth_getTransactionReceipt", json!([hash])).unwrap();
     assert_eq!(receipt["status"], "0x1");
     assert_eq!(receipt["type"], "0x2");
