@@ -85,9 +85,11 @@ pub(crate) enum Command {
     /// `cast`, wallets and other processes, until Ctrl-C or SIGTERM
     ///
     /// Answers the standard `eth_*` methods as geth and anvil do (reverts as error code 3 with
-    /// the revert data; batches). Each transaction is mined into a block of its own as it
-    /// arrives. While the node runs it holds the chain: other medshare commands on this data
-    /// directory are refused with a sentence naming the node.
+    /// the revert data; batches). Like the QBFT target it mines one block per block period with
+    /// every transaction that arrived meanwhile (no empty blocks); --instant mines each
+    /// transaction at once into a block of its own. While the node runs it holds the chain:
+    /// other medshare commands on this data directory are refused with a sentence naming the
+    /// node.
     ///
     /// Example: medshare node --port 8545 & cast block-number --rpc-url http://127.0.0.1:8545
     Node(NodeArgs),
@@ -106,6 +108,12 @@ pub(crate) struct NodeArgs {
     /// read the whole chain (there is no authentication)
     #[arg(long)]
     pub(crate) allow_remote: bool,
+    /// Seconds between blocks
+    #[arg(long, default_value_t = 1, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600), conflicts_with = "instant")]
+    pub(crate) block_time: u64,
+    /// Mine every transaction at once, in a block of its own (a development node)
+    #[arg(long)]
+    pub(crate) instant: bool,
 }
 
 #[derive(Debug, Subcommand)]

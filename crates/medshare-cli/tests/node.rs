@@ -57,7 +57,11 @@ struct Node {
 
 impl Node {
     fn start(dir: &Path) -> Self {
-        let mut child = medshare(dir, &["node", "--port", "0"])
+        Self::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, options: &[&str]) -> Self {
+        let mut child = medshare(dir, &[&["node", "--port", "0"][..], options].concat())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -276,4 +280,96 @@ fn a_node_binds_loopback_unless_told_otherwise() {
         &run(&dir, &["node", "--host", "0.0.0.0", "--port", "0"]),
         "--allow-remote",
     );
+}
+
+#[test]
+fn a_block_period_mines_what_arrived_meanwhile_in_one_block() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let node = Node::start_with(&dir, &["--block-time", "2"]);
+    let send = |nonce: &str| {
+        cast_ok(
+            &node.url,
+            &[
+                "send",
+                "--async",
+                "--private-key",
+                KEY,
+                "--gas-price",
+                "0",
+                "--priority-gas-price",
+                "0",
+                "--nonce",
+                nonce,
+                "0x0000000000000000000000000000000000000001",
+            ],
+        )
+    };
+    // cast takes the nonce at `latest` (as it does against geth), so the second transaction of
+    // one block names its own.
+    let hashes = [send("0"), send("1")];
+    let mut blocks = Vec::new();
+    for hash in &hashes {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let receipt = loop {
+            let answer = post(
+                &node.url,
+                &format!(
+                    r#"{{"jsonrpc":"2.0","id":1,"method":"eth_getTransactionReceipt","params":["{hash}"]}}"#
+                ),
+            );
+            if !answer["result"].is_null() {
+                break answer["result"].clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{hash} was never mined"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        assert_eq!(receipt["status"], "0x1");
+        blocks.push(receipt["blockNumber"].clone());
+    }
+    assert_eq!(blocks[0], blocks[1], "both in one block");
+    let block = post(
+        &node.url,
+        &format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":[{},false]}}"#,
+            blocks[0]
+        ),
+    );
+    assert_eq!(block["result"]["transactions"], serde_json::json!(hashes));
+    let (code, _) = node.stop();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn transactions_accepted_before_a_stop_are_mined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let height = data(&run(&dir, &["--json", "chain", "status"]))["blockNumber"]
+        .as_u64()
+        .unwrap();
+    // A block period far longer than the test: only the stop can mine it.
+    let node = Node::start_with(&dir, &["--block-time", "3600"]);
+    cast_ok(
+        &node.url,
+        &[
+            "send",
+            "--async",
+            "--private-key",
+            KEY,
+            "--gas-price",
+            "0",
+            "--priority-gas-price",
+            "0",
+            "0x0000000000000000000000000000000000000001",
+        ],
+    );
+    let (code, _) = node.stop();
+    assert_eq!(code, Some(0));
+    let status = data(&run(&dir, &["--json", "chain", "status"]));
+    assert_eq!(status["blockNumber"].as_u64(), Some(height + 1));
 }

@@ -39,6 +39,7 @@ pub const SPEC: SpecId = SpecId::SHANGHAI;
 /// (the embedded chain computes no state or receipt tries).
 pub struct Chain {
     store: Store,
+    pending: Option<Pending>,
     genesis: Genesis,
     state: CacheDB<EmptyDB>,
     head: Block,
@@ -120,6 +121,7 @@ impl Chain {
         let loaded = store.load()?;
         Ok(Self {
             store,
+            pending: None,
             genesis: loaded.genesis,
             state: loaded.state,
             head: loaded.head,
@@ -228,106 +230,133 @@ impl Chain {
     }
 
     /// Validates, executes and mines a signed transaction (EIP-2718 bytes: legacy with EIP-155,
-    /// EIP-2930 or EIP-1559), returning its receipt.
+    /// EIP-2930 or EIP-1559), returning its receipt: the transaction joins the pending block
+    /// (see [`Self::submit_raw_transaction`]), which is then mined.
     ///
     /// A transaction that reverts is still mined (its receipt has `status == false`); one that
     /// cannot be included at all (bad signature, wrong chain id, nonce, gas, balance) is
     /// rejected with an error and changes nothing.
     pub fn send_raw_transaction(&mut self, raw: &[u8]) -> Result<Receipt> {
+        let hash = self.submit_raw_transaction(raw)?;
+        self.mine_pending()?;
+        self.receipt(hash)?
+            .ok_or_else(|| Error::corrupt(format!("the receipt of {hash} was not stored")))
+    }
+
+    /// Validates and executes a signed transaction into the pending block, without mining it:
+    /// [`Self::mine_pending`] commits every pending transaction as one block, as a node with a
+    /// block period does. Returns the transaction hash; its receipt exists once mined.
+    ///
+    /// Rejections are as for [`Self::send_raw_transaction`], checked against the pending state
+    /// (so a sender's next nonce is [`Self::pending_nonce`]).
+    pub fn submit_raw_transaction(&mut self, raw: &[u8]) -> Result<B256> {
         let envelope = decode_transaction(raw)?;
         let caller = envelope
             .recover_signer()
             .map_err(|e| Error::Rejected(format!("invalid signature: {e}")))?;
         let tx = tx_env(&envelope, caller, self.chain_id())?;
-        self.mine(tx, *envelope.tx_hash(), Bytes::copy_from_slice(raw))
+        let hash = *envelope.tx_hash();
+        if self.pending.as_ref().is_some_and(|p| p.includes(hash))
+            || self.store.receipt(hash)?.is_some()
+        {
+            return Err(Error::Rejected(format!(
+                "transaction {hash} is already known"
+            )));
+        }
+        self.include(tx, hash, Bytes::copy_from_slice(raw))?;
+        Ok(hash)
     }
 
-    /// Executes `tx` in a new block and commits it.
-    pub(crate) fn mine(&mut self, tx: TxEnv, hash: B256, raw: Bytes) -> Result<Receipt> {
-        let timestamp = self.next_timestamp();
-        let block_env = self.block_env(self.head.number + 1, timestamp);
-        let from = tx.caller;
-        let to = tx.kind.to().copied();
+    /// Executes `tx` into the pending block, opening one if there is none, and sealing the
+    /// current one first if `tx` could overflow its gas limit.
+    pub(crate) fn include(&mut self, tx: TxEnv, hash: B256, raw: Bytes) -> Result<()> {
+        let gas_limit = self.genesis.gas_limit;
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.gas_used.saturating_add(tx.gas_limit) > gas_limit)
+        {
+            self.mine_pending()?;
+        }
+        let pending = match self.pending.take() {
+            Some(pending) => pending,
+            None => Pending::open(self),
+        };
+        let block_env = self.block_env(pending.number, pending.timestamp);
         // What the sender pays per gas: the gas price of legacy and EIP-2930 transactions, and
         // min(max fee, base fee + priority fee) for EIP-1559 ones.
         let gas_price = {
             use revm::context::Transaction;
             tx.effective_gas_price(u128::from(block_env.basefee))
         };
-        let outcome = self.execute(tx, block_env)?;
+        let from = tx.caller;
+        let to = tx.kind.to().copied();
+        let outcome = match execute(&pending.state, self.chain_id(), tx, block_env) {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                // A rejected transaction leaves the pending block as it was.
+                self.pending = (!pending.raw_transactions.is_empty()).then_some(pending);
+                return Err(err);
+            }
+        };
+        let mut pending = pending;
+        pending.add(hash, raw, from, to, gas_price, outcome);
+        self.pending = Some(pending);
+        Ok(())
+    }
 
-        let gas_used = outcome.result.tx_gas_used();
-        let parent_hash = self.head.hash;
-        let number = self.head.number + 1;
-        let mut block = Block {
-            number,
-            hash: B256::ZERO,
-            parent_hash,
-            timestamp,
-            gas_limit: self.genesis.gas_limit,
-            gas_used,
-            base_fee_per_gas: 0,
-            transactions: vec![hash],
+    /// Mines the pending transactions into one block and commits it; returns it (`None` when
+    /// nothing is pending).
+    pub fn mine_pending(&mut self) -> Result<Option<Block>> {
+        let Some(pending) = &self.pending else {
+            return Ok(None);
         };
-        block.hash = block_hash(&block);
-        let status = outcome.result.is_success();
-        let contract_address = outcome.result.created_address().filter(|_| status);
-        let output = match &outcome.result {
-            ExecutionResult::Success { output, .. } => output.data().clone(),
-            ExecutionResult::Revert { output, .. } => output.clone(),
-            ExecutionResult::Halt { .. } => Bytes::new(),
-        };
-        let logs = if status {
-            outcome.result.logs().to_vec()
-        } else {
-            Vec::new()
-        };
-        let receipt = Receipt {
-            transaction_hash: hash,
-            transaction_index: 0,
-            block_number: number,
-            block_hash: block.hash,
-            from,
-            to,
-            contract_address,
-            status,
-            gas_used,
-            cumulative_gas_used: gas_used,
-            effective_gas_price: gas_price,
-            logs: logs
-                .into_iter()
-                .enumerate()
-                .map(|(index, log)| Log {
-                    address: log.address,
-                    topics: log.data.topics().to_vec(),
-                    data: log.data.data,
-                    block_number: number,
-                    block_hash: block.hash,
-                    transaction_hash: hash,
-                    transaction_index: 0,
-                    log_index: index as u64,
-                })
-                .collect(),
-            output,
-        };
+        let (block, receipts) = pending.seal(self.head.hash, self.genesis.gas_limit);
+        // On failure the transactions stay pending, for the next attempt.
         let committed = self.store.write_block(&BlockWrite {
             block: &block,
-            changes: &outcome.state,
-            receipts: std::slice::from_ref(&receipt),
-            raw_transactions: &[(hash, raw)],
+            changes: &pending.changes,
+            receipts: &receipts,
+            raw_transactions: &pending.raw_transactions,
         })?;
         // Only once the block is durable does the in-memory view move on.
-        self.state.commit(outcome.state);
-        self.head = block;
+        if let Some(pending) = self.pending.take() {
+            self.state = pending.state;
+        }
+        self.head = block.clone();
         self.clock.next = None;
         self.store.record_head(&committed)?;
-        Ok(receipt)
+        Ok(Some(block))
+    }
+
+    /// Whether transactions wait in the pending block.
+    pub fn has_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The nonce of `address` after the pending transactions (the next one it may use).
+    pub fn pending_nonce(&self, address: Address) -> u64 {
+        use revm::DatabaseRef;
+        match &self.pending {
+            Some(pending) => pending
+                .state
+                .basic_ref(address)
+                .ok()
+                .flatten()
+                .map_or(0, |info| info.nonce),
+            None => self.nonce(address),
+        }
     }
 
     /// Executes a read-only call against the latest state (`eth_call`); nothing is committed.
     pub fn call(&self, request: &CallRequest) -> Result<CallOutcome> {
         let block_env = self.block_env(self.head.number + 1, self.next_timestamp());
-        let outcome = self.execute(self.call_env(request), block_env)?;
+        let outcome = execute(
+            &self.state,
+            self.chain_id(),
+            self.call_env(request),
+            block_env,
+        )?;
         let gas_used = outcome.result.tx_gas_used();
         Ok(match outcome.result {
             ExecutionResult::Success { output, .. } => CallOutcome {
@@ -390,24 +419,6 @@ impl Chain {
         }
     }
 
-    fn execute(&self, tx: TxEnv, block: BlockEnv) -> Result<revm::context::result::ResultAndState> {
-        let chain_id = self.chain_id();
-        let mut evm = Context::mainnet()
-            .with_ref_db(&self.state)
-            .modify_cfg_chained(|cfg| {
-                cfg.chain_id = chain_id;
-                cfg.set_spec_and_mainnet_gas_params(SPEC);
-            })
-            .with_block(block)
-            .build_mainnet();
-        evm.transact(tx).map_err(|err| match err {
-            EVMError::Transaction(invalid) => Error::Rejected(invalid.to_string()),
-            EVMError::Header(invalid) => Error::Rejected(invalid.to_string()),
-            EVMError::Database(never) => match never {},
-            other => Error::Rejected(other.to_string()),
-        })
-    }
-
     fn block_env(&self, number: u64, timestamp: u64) -> BlockEnv {
         BlockEnv {
             number: U256::from(number),
@@ -435,9 +446,11 @@ impl Chain {
         &self.store
     }
 
+    /// Returns to a snapshot's state; pending transactions are dropped with what came after it.
     pub(crate) fn restore(&mut self, state: CacheDB<EmptyDB>, head: Block) {
         self.state = state;
         self.head = head;
+        self.pending = None;
     }
 
     pub(crate) fn set_balance(&mut self, address: Address, balance: U256) -> Result<()> {
@@ -458,17 +471,162 @@ impl Chain {
 
     /// Applies a cheat-code change of one account.
     fn rewrite_head(&mut self, address: Address, mut account: Account) -> Result<()> {
+        // Pending transactions ran on the state this would change.
+        self.mine_pending()?;
         account.mark_touch();
         let changes: EvmState = std::iter::once((address, account)).collect();
         // Recorded as a rewrite of the head block so that the store and memory agree.
         let committed = self.store.write_block(&BlockWrite {
             block: &self.head,
-            changes: &changes,
+            changes: std::slice::from_ref(&changes),
             receipts: &[],
             raw_transactions: &[],
         })?;
         self.state.commit(changes);
         self.store.record_head(&committed)
+    }
+}
+
+/// Executes `tx` against `state` in a block with `block` environment; nothing is committed.
+fn execute(
+    state: &CacheDB<EmptyDB>,
+    chain_id: u64,
+    tx: TxEnv,
+    block: BlockEnv,
+) -> Result<revm::context::result::ResultAndState> {
+    let mut evm = Context::mainnet()
+        .with_ref_db(state)
+        .modify_cfg_chained(|cfg| {
+            cfg.chain_id = chain_id;
+            cfg.set_spec_and_mainnet_gas_params(SPEC);
+        })
+        .with_block(block)
+        .build_mainnet();
+    evm.transact(tx).map_err(|err| match err {
+        EVMError::Transaction(invalid) => Error::Rejected(invalid.to_string()),
+        EVMError::Header(invalid) => Error::Rejected(invalid.to_string()),
+        EVMError::Database(never) => match never {},
+        other => Error::Rejected(other.to_string()),
+    })
+}
+
+/// The block being filled: transactions executed, in order, on a copy of the latest state, not
+/// yet committed.
+struct Pending {
+    number: u64,
+    timestamp: u64,
+    state: CacheDB<EmptyDB>,
+    gas_used: u64,
+    changes: Vec<EvmState>,
+    /// Receipts without the block hash, which is known only once the block is sealed.
+    receipts: Vec<Receipt>,
+    raw_transactions: Vec<(B256, Bytes)>,
+}
+
+impl Pending {
+    fn open(chain: &Chain) -> Self {
+        Self {
+            number: chain.head.number + 1,
+            timestamp: chain.next_timestamp(),
+            state: chain.state.clone(),
+            gas_used: 0,
+            changes: Vec::new(),
+            receipts: Vec::new(),
+            raw_transactions: Vec::new(),
+        }
+    }
+
+    fn includes(&self, hash: B256) -> bool {
+        self.raw_transactions.iter().any(|(h, _)| *h == hash)
+    }
+
+    fn add(
+        &mut self,
+        hash: B256,
+        raw: Bytes,
+        from: Address,
+        to: Option<Address>,
+        gas_price: u128,
+        outcome: revm::context::result::ResultAndState,
+    ) {
+        let gas_used = outcome.result.tx_gas_used();
+        self.gas_used += gas_used;
+        let status = outcome.result.is_success();
+        let contract_address = outcome.result.created_address().filter(|_| status);
+        let output = match &outcome.result {
+            ExecutionResult::Success { output, .. } => output.data().clone(),
+            ExecutionResult::Revert { output, .. } => output.clone(),
+            ExecutionResult::Halt { .. } => Bytes::new(),
+        };
+        let index = self.receipts.len() as u64;
+        let first_log_index = self
+            .receipts
+            .iter()
+            .map(|r| r.logs.len() as u64)
+            .sum::<u64>();
+        let logs = if status {
+            outcome.result.logs().to_vec()
+        } else {
+            Vec::new()
+        };
+        self.receipts.push(Receipt {
+            transaction_hash: hash,
+            transaction_index: index,
+            block_number: self.number,
+            block_hash: B256::ZERO,
+            from,
+            to,
+            contract_address,
+            status,
+            gas_used,
+            cumulative_gas_used: self.gas_used,
+            effective_gas_price: gas_price,
+            logs: logs
+                .into_iter()
+                .zip(first_log_index..)
+                .map(|(log, log_index)| Log {
+                    address: log.address,
+                    topics: log.data.topics().to_vec(),
+                    data: log.data.data,
+                    block_number: self.number,
+                    block_hash: B256::ZERO,
+                    transaction_hash: hash,
+                    transaction_index: index,
+                    log_index,
+                })
+                .collect(),
+            output,
+        });
+        self.state.commit(outcome.state.clone());
+        self.changes.push(outcome.state);
+        self.raw_transactions.push((hash, raw));
+    }
+
+    /// The block on top of `parent_hash`, and the receipts with its hash filled in.
+    fn seal(&self, parent_hash: B256, gas_limit: u64) -> (Block, Vec<Receipt>) {
+        let mut block = Block {
+            number: self.number,
+            hash: B256::ZERO,
+            parent_hash,
+            timestamp: self.timestamp,
+            gas_limit,
+            gas_used: self.gas_used,
+            base_fee_per_gas: 0,
+            transactions: self
+                .raw_transactions
+                .iter()
+                .map(|(hash, _)| *hash)
+                .collect(),
+        };
+        block.hash = block_hash(&block);
+        let mut receipts = self.receipts.clone();
+        for receipt in &mut receipts {
+            receipt.block_hash = block.hash;
+            for log in &mut receipt.logs {
+                log.block_hash = block.hash;
+            }
+        }
+        (block, receipts)
     }
 }
 

@@ -10,7 +10,8 @@
 //! - a call or gas estimate that reverts is error code 3, message `execution reverted`, with the
 //!   revert data as `data`, which alloy decodes into the contract's custom error;
 //! - state is kept for the latest block only: state queries at an older block are refused with
-//!   a message saying so (`latest`, `pending`, `safe` and `finalized` all mean the head);
+//!   a message saying so (`latest`, `pending`, `safe` and `finalized` all mean the head, except
+//!   that `eth_getTransactionCount` at `pending` counts the pending block's transactions);
 //! - blocks carry no Merkle roots (the embedded chain computes no tries): `stateRoot`,
 //!   `transactionsRoot` and `receiptsRoot` are zero; `logsBloom` is computed.
 
@@ -38,6 +39,16 @@ const FEE_HISTORY_MAX_BLOCKS: u64 = 1024;
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
 /// Most calls in one batch.
 pub const MAX_BATCH: usize = 1_000;
+
+/// How `eth_sendRawTransaction` mines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mining {
+    /// Each transaction in a block of its own, mined before the call returns (a dev node).
+    Instant,
+    /// Transactions join the pending block, which the caller mines with
+    /// [`Chain::mine_pending`] once per block period (as the QBFT target does).
+    Periodic,
+}
 
 /// A JSON-RPC error object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,7 +106,7 @@ impl From<Error> for RpcError {
 
 /// Answers a JSON-RPC request body: one call or a batch. Returns `None` when nothing is to be
 /// sent back (only notifications, i.e. calls without an id).
-pub fn handle(chain: &mut Chain, body: &[u8]) -> Option<Vec<u8>> {
+pub fn handle(chain: &mut Chain, body: &[u8], mining: Mining) -> Option<Vec<u8>> {
     let request: Value = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(err) => {
@@ -120,20 +131,20 @@ pub fn handle(chain: &mut Chain, body: &[u8]) -> Option<Vec<u8>> {
         Value::Array(calls) => {
             let responses: Vec<Value> = calls
                 .into_iter()
-                .filter_map(|call| answer(chain, call))
+                .filter_map(|call| answer(chain, call, mining))
                 .collect();
             if responses.is_empty() {
                 return None;
             }
             Value::Array(responses)
         }
-        call => answer(chain, call)?,
+        call => answer(chain, call, mining)?,
     };
     Some(encode(&response))
 }
 
 /// Answers one call object; `None` for a notification.
-fn answer(chain: &mut Chain, call: Value) -> Option<Value> {
+fn answer(chain: &mut Chain, call: Value, mining: Mining) -> Option<Value> {
     let Value::Object(mut call) = call else {
         return Some(failure(
             Value::Null,
@@ -154,7 +165,7 @@ fn answer(chain: &mut Chain, call: Value) -> Option<Value> {
         }
     };
     let params = call.remove("params").unwrap_or(Value::Array(Vec::new()));
-    let result = execute(chain, &method, params);
+    let result = execute(chain, &method, params, mining);
     let id = id?;
     Some(match result {
         Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
@@ -171,7 +182,12 @@ fn encode(value: &Value) -> Vec<u8> {
 }
 
 /// Runs method `method` with `params` (a JSON array, or an object for none).
-pub fn execute(chain: &mut Chain, method: &str, params: Value) -> Result<Value, RpcError> {
+pub fn execute(
+    chain: &mut Chain,
+    method: &str,
+    params: Value,
+    mining: Mining,
+) -> Result<Value, RpcError> {
     let params = Params::new(params)?;
     let head = chain.block_number();
     Ok(match method {
@@ -187,6 +203,9 @@ pub fn execute(chain: &mut Chain, method: &str, params: Value) -> Result<Value, 
         "eth_getBalance" => {
             params.latest_state(1, head)?;
             json!(chain.balance(params.get(0)?))
+        }
+        "eth_getTransactionCount" if params.0.get(1) == Some(&json!("pending")) => {
+            quantity(chain.pending_nonce(params.get(0)?))
         }
         "eth_getTransactionCount" => {
             params.latest_state(1, head)?;
@@ -215,7 +234,10 @@ pub fn execute(chain: &mut Chain, method: &str, params: Value) -> Result<Value, 
         }
         "eth_sendRawTransaction" => {
             let raw: Bytes = params.get(0)?;
-            json!(chain.send_raw_transaction(&raw)?.transaction_hash)
+            match mining {
+                Mining::Instant => json!(chain.send_raw_transaction(&raw)?.transaction_hash),
+                Mining::Periodic => json!(chain.submit_raw_transaction(&raw)?),
+            }
         }
         "eth_getBlockByNumber" => {
             let number = params.block_number(0, head)?;

@@ -77,7 +77,8 @@ pub(crate) const HEAD_FILE: &str = "HEAD";
 /// What a block commits besides the block itself.
 pub(crate) struct BlockWrite<'a> {
     pub(crate) block: &'a Block,
-    pub(crate) changes: &'a EvmState,
+    /// The state changes of each transaction, applied in order.
+    pub(crate) changes: &'a [EvmState],
     pub(crate) receipts: &'a [Receipt],
     pub(crate) raw_transactions: &'a [(B256, Bytes)],
 }
@@ -254,7 +255,7 @@ impl Store {
         txn.commit().map_err(storage)?;
         self.write_block(&BlockWrite {
             block,
-            changes,
+            changes: std::slice::from_ref(changes),
             receipts: &[],
             raw_transactions: &[],
         })
@@ -297,7 +298,9 @@ impl Store {
                 }
             };
             let mut state = StateDigest(U256::from_be_bytes(parent.state.0));
-            write_state(&txn, write.changes, &mut state)?;
+            for changes in write.changes {
+                write_state(&txn, changes, &mut state)?;
+            }
 
             let mut receipts = txn.open_table(RECEIPTS).map_err(storage)?;
             for receipt in write.receipts {

@@ -152,7 +152,11 @@ impl TestChain {
             ..Default::default()
         };
         let hash = impersonated_hash(from, nonce, &data);
-        self.chain.mine(tx, hash, Bytes::new())
+        self.chain.include(tx, hash, Bytes::new())?;
+        self.chain.mine_pending()?;
+        self.chain
+            .receipt(hash)?
+            .ok_or_else(|| Error::corrupt(format!("the receipt of {hash} was not stored")))
     }
 
     /// Deploys `init_code` from `from` (impersonated) and returns the receipt.

@@ -1,5 +1,5 @@
 //! The JSON-RPC dispatcher (`medshare_evm::rpc`): standard answers and errors, and robustness
-//! against malformed requests (a corpus under `tests/corpus/rpc`, replayed and mutated).
+//! against malformed requests (the fuzz corpus `fuzz/corpus/rpc_handle`, replayed and mutated).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -10,7 +10,7 @@ use medshare_evm::{Chain, TestChain, rpc};
 use serde_json::{Value, json};
 
 fn call(chain: &mut Chain, method: &str, params: Value) -> Result<Value, rpc::RpcError> {
-    rpc::execute(chain, method, params)
+    rpc::execute(chain, method, params, rpc::Mining::Instant)
 }
 
 fn deploy(chain: &mut TestChain, runtime: &[u8]) -> Address {
@@ -170,7 +170,8 @@ fn fee_history_covers_the_blocks_asked_for() {
 fn requests_that_are_not_json_rpc_get_the_standard_errors() {
     let mut chain = TestChain::with_genesis(genesis()).unwrap();
     let answer = |chain: &mut Chain, body: &str| -> Value {
-        serde_json::from_slice(&rpc::handle(chain, body.as_bytes()).unwrap()).unwrap()
+        serde_json::from_slice(&rpc::handle(chain, body.as_bytes(), rpc::Mining::Instant).unwrap())
+            .unwrap()
     };
     assert_eq!(answer(&mut chain, "{")["error"]["code"], -32700);
     assert_eq!(answer(&mut chain, "[]")["error"]["code"], -32600);
@@ -188,7 +189,14 @@ fn requests_that_are_not_json_rpc_get_the_standard_errors() {
         -32602
     );
     // A notification alone gets nothing back; with a call, only the call's answer.
-    assert!(rpc::handle(&mut chain, br#"{"jsonrpc":"2.0","method":"eth_chainId"}"#).is_none());
+    assert!(
+        rpc::handle(
+            &mut chain,
+            br#"{"jsonrpc":"2.0","method":"eth_chainId"}"#,
+            rpc::Mining::Instant,
+        )
+        .is_none()
+    );
     let batch = format!(
         "[{}]",
         vec![r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#; 1_001].join(",")
@@ -201,7 +209,7 @@ fn requests_that_are_not_json_rpc_get_the_standard_errors() {
 #[test]
 fn the_request_corpus_and_its_mutations_get_well_formed_answers() {
     let mut chain = TestChain::with_genesis(genesis()).unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/rpc");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/rpc_handle");
     let mut corpus: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
@@ -230,7 +238,7 @@ fn the_request_corpus_and_its_mutations_get_well_formed_answers() {
                     }
                 }
             }
-            let Some(answer) = rpc::handle(&mut chain, &input) else {
+            let Some(answer) = rpc::handle(&mut chain, &input, rpc::Mining::Instant) else {
                 continue;
             };
             let answer: Value = serde_json::from_slice(&answer).unwrap();
@@ -247,4 +255,42 @@ fn the_request_corpus_and_its_mutations_get_well_formed_answers() {
             }
         }
     }
+}
+
+#[test]
+fn periodic_mining_answers_with_the_hash_and_counts_the_pending_nonce() {
+    let mut chain = TestChain::with_genesis(genesis()).unwrap();
+    let raw = eip1559(
+        &alice(),
+        0,
+        TxKind::Call(bob().address()),
+        U256::from(1),
+        vec![],
+    );
+    let hash = rpc::execute(
+        &mut chain,
+        "eth_sendRawTransaction",
+        json!([raw]),
+        rpc::Mining::Periodic,
+    )
+    .unwrap();
+    let count = |chain: &mut Chain, tag: &str| {
+        call(
+            chain,
+            "eth_getTransactionCount",
+            json!([alice().address(), tag]),
+        )
+        .unwrap()
+    };
+    assert_eq!(count(&mut chain, "pending"), "0x1");
+    assert_eq!(count(&mut chain, "latest"), "0x0");
+    assert_eq!(
+        call(&mut chain, "eth_getTransactionReceipt", json!([hash])).unwrap(),
+        Value::Null,
+        "not mined yet"
+    );
+    chain.mine_pending().unwrap();
+    let receipt = call(&mut chain, "eth_getTransactionReceipt", json!([hash])).unwrap();
+    assert_eq!(receipt["status"], "0x1");
+    assert_eq!(count(&mut chain, "latest"), "0x1");
 }

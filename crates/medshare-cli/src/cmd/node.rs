@@ -55,6 +55,8 @@ impl Drop for MarkerGuard {
 #[serde(rename_all = "camelCase")]
 struct Serving {
     url: String,
+    /// "a block every N s" or "a block per transaction".
+    mining: String,
     chain_id: u64,
     block_number: u64,
     data_dir: String,
@@ -71,6 +73,7 @@ pub(super) fn run(data_dir: &DataDir, args: &NodeArgs, printer: &Printer) -> Res
     let chain = Client::open(data_dir, &config)?.into_chain();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .context("starting the I/O runtime")?;
     let local = tokio::task::LocalSet::new();
@@ -100,6 +103,11 @@ async fn serve(chain: Chain, data_dir: &DataDir, args: &NodeArgs, printer: &Prin
     )?;
     let _marker = MarkerGuard(marker_path);
     let serving = Serving {
+        mining: if args.instant {
+            "a block per transaction".to_string()
+        } else {
+            format!("a block every {} s", args.block_time)
+        },
         url: url(bound),
         chain_id: chain.chain_id(),
         block_number: chain.block_number(),
@@ -109,13 +117,24 @@ async fn serve(chain: Chain, data_dir: &DataDir, args: &NodeArgs, printer: &Prin
         &serving,
         || {
             format!(
-                "serving the chain of {} (chain id {}, block {}) at {}; Ctrl-C stops\n",
-                serving.data_dir, serving.chain_id, serving.block_number, serving.url
+                "serving the chain of {} (chain id {}, block {}) at {}; {}; Ctrl-C stops\n",
+                serving.data_dir,
+                serving.chain_id,
+                serving.block_number,
+                serving.url,
+                serving.mining
             )
         },
         &serving.url,
     );
     let chain = Rc::new(RefCell::new(chain));
+    let mining = if args.instant {
+        rpc::Mining::Instant
+    } else {
+        rpc::Mining::Periodic
+    };
+    let mut blocks = tokio::time::interval(std::time::Duration::from_secs(args.block_time));
+    blocks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("installing the SIGTERM handler")?;
     loop {
@@ -125,21 +144,34 @@ async fn serve(chain: Chain, data_dir: &DataDir, args: &NodeArgs, printer: &Prin
                 // A connection that failed before it was accepted concerns that client only.
                 Err(_) => continue,
             },
+            _ = blocks.tick(), if mining == rpc::Mining::Periodic => {
+                mine(&chain);
+                continue;
+            }
             _ = tokio::signal::ctrl_c() => break,
             _ = terminate.recv() => break,
         };
         let chain = Rc::clone(&chain);
         tokio::task::spawn_local(async move {
-            let service = service_fn(move |request| respond(Rc::clone(&chain), request));
+            let service = service_fn(move |request| respond(Rc::clone(&chain), request, mining));
             // A client that goes away mid-request loses only its own answer.
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
     }
-    // Every block is committed when its transaction is answered, so nothing is left to flush.
+    // Transactions already accepted are mined before the node stops.
+    mine(&chain);
     eprintln!("stopped serving {}", serving.url);
     Ok(())
+}
+
+/// Mines the pending block, if any. A failed commit leaves the transactions pending for the
+/// next period; the operator is told on stderr.
+fn mine(chain: &RefCell<Chain>) {
+    if let Err(err) = chain.borrow_mut().mine_pending() {
+        eprintln!("error: mining the pending block failed (it is retried): {err}");
+    }
 }
 
 fn url(address: SocketAddr) -> String {
@@ -152,6 +184,7 @@ fn url(address: SocketAddr) -> String {
 async fn respond(
     chain: Rc<RefCell<Chain>>,
     request: Request<Incoming>,
+    mining: rpc::Mining,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     if request.method() != Method::POST {
         return Ok(plain(
@@ -171,7 +204,7 @@ async fn respond(
             ));
         }
     };
-    let answer = rpc::handle(&mut chain.borrow_mut(), &body);
+    let answer = rpc::handle(&mut chain.borrow_mut(), &body, mining);
     Ok(match answer {
         Some(answer) => Response::builder()
             .header(header::CONTENT_TYPE, "application/json")
