@@ -373,3 +373,88 @@ fn transactions_accepted_before_a_stop_are_mined() {
     let status = data(&run(&dir, &["--json", "chain", "status"]));
     assert_eq!(status["blockNumber"].as_u64(), Some(height + 1));
 }
+
+/// `medshare_chain::Network`, the client the embedded network uses in process, works unchanged
+/// over HTTP against the node: chain id checked, a view call, a refusal decoded by name, a
+/// deployment and a send mined in the next block period.
+#[test]
+fn the_chain_client_speaks_to_the_node_as_to_the_embedded_chain() {
+    use alloy::{
+        primitives::{Address, B256, U256},
+        signers::local::PrivateKeySigner,
+        sol_types::SolInterface,
+    };
+    use medshare_chain::{Error, FeePolicy, Network};
+    use medshare_contracts::{Consortium, action, deploy_code, roles};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let consortium: Address = config(&dir)["contracts"]["consortium"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let node = Node::start(&dir);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        assert!(matches!(
+            Network::http(&node.url, Some(1), FeePolicy::Free).await,
+            Err(Error::WrongChain {
+                expected: 1,
+                found: 1337
+            })
+        ));
+        let network = Network::http(&node.url, Some(1337), FeePolicy::Free)
+            .await
+            .unwrap();
+        let members = network
+            .call(consortium, &Consortium::memberCountCall {})
+            .await
+            .unwrap();
+        assert_eq!(members, U256::from(1));
+        let key: PrivateKeySigner = KEY.parse().unwrap();
+        let propose = Consortium::proposeCall {
+            action: action::ADD_MEMBER,
+            account: Address::repeat_byte(0x33),
+            value: roles::RESEARCH,
+            name: B256::repeat_byte(0x62),
+        };
+        let Err(Error::Reverted { data, .. }) = network.send(&key, consortium, &propose).await
+        else {
+            panic!("a non-member's proposal must be refused");
+        };
+        assert!(matches!(
+            Consortium::ConsortiumErrors::abi_decode(&data).unwrap(),
+            Consortium::ConsortiumErrors::ConsortiumUnauthorizedAccount(_)
+        ));
+        // A consortium of its own, where the key is the admin.
+        let own = network
+            .deploy(
+                &key,
+                deploy_code(
+                    &Consortium::BYTECODE,
+                    &Consortium::constructorCall {
+                        initialAdmins: vec![key.address()],
+                        names: vec![B256::repeat_byte(0x61)],
+                        initialThreshold: U256::from(1),
+                    },
+                ),
+            )
+            .await
+            .unwrap()
+            .contract_address
+            .unwrap();
+        assert!(network.send(&key, own, &propose).await.unwrap().status());
+        let members = network
+            .call(own, &Consortium::memberCountCall {})
+            .await
+            .unwrap();
+        assert_eq!(members, U256::from(2));
+    });
+    let (code, _) = node.stop();
+    assert_eq!(code, Some(0));
+}

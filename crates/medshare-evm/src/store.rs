@@ -52,6 +52,13 @@ const CODE: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("code")
 const BLOCKS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("blocks");
 /// block hash → number (8 bytes BE), for lookups by hash.
 const BLOCK_NUMBERS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("block_numbers");
+/// address ‖ block number (8 bytes BE) ‖ log index in the block (4 bytes BE) → transaction
+/// hash: logs by contract.
+const LOGS_BY_ADDRESS: TableDefinition<'_, [u8; 32], Sealed> =
+    TableDefinition::new("logs_by_address");
+/// address ‖ topic 0 ‖ block number (8 bytes BE) ‖ log index (4 bytes BE) → transaction hash:
+/// logs by contract and event, so that such a query costs its matches, not the chain.
+const LOGS_BY_TOPIC: TableDefinition<'_, [u8; 64], Sealed> = TableDefinition::new("logs_by_topic");
 /// number → state digest (32 bytes) ‖ chain digest (32 bytes).
 const DIGESTS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("digests");
 /// transaction hash → receipt (JSON).
@@ -252,6 +259,8 @@ impl Store {
         txn.open_table(BLOCKS).map_err(storage)?;
         txn.open_table(DIGESTS).map_err(storage)?;
         txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
+        txn.open_table(LOGS_BY_ADDRESS).map_err(storage)?;
+        txn.open_table(LOGS_BY_TOPIC).map_err(storage)?;
         txn.commit().map_err(storage)?;
         self.write_block(&BlockWrite {
             block,
@@ -303,8 +312,18 @@ impl Store {
             }
 
             let mut receipts = txn.open_table(RECEIPTS).map_err(storage)?;
+            let mut by_address = txn.open_table(LOGS_BY_ADDRESS).map_err(storage)?;
+            let mut by_topic = txn.open_table(LOGS_BY_TOPIC).map_err(storage)?;
             for receipt in write.receipts {
                 put(&mut receipts, receipt.transaction_hash.0, &to_json(receipt))?;
+                let hash = receipt.transaction_hash.as_slice();
+                for log in &receipt.logs {
+                    let position = LogPosition::of(log)?;
+                    put(&mut by_address, position.address_key(log.address), hash)?;
+                    if let Some(topic) = log.topics.first() {
+                        put(&mut by_topic, position.topic_key(log.address, *topic), hash)?;
+                    }
+                }
             }
             let mut transactions = txn.open_table(TRANSACTIONS).map_err(storage)?;
             for (hash, raw) in write.raw_transactions {
@@ -544,6 +563,7 @@ impl Store {
         }
         // Every receipt and raw transaction belongs to a block (the digests covered those).
         report.receipts = check_all(&receipts, RECEIPTS.name())?;
+        check_log_index(&txn, &receipts)?;
         let raw = check_all(&transactions, TRANSACTIONS.name())?;
         if report.receipts != report.transactions || raw != report.transactions {
             return Err(Error::corrupt(format!(
@@ -606,22 +626,76 @@ impl Store {
         })
     }
 
-    /// Logs of blocks `from..=to` that match `filter`, in chain order.
+    /// Logs of blocks `from..=to` that match `filter`, in chain order. A filter naming its
+    /// contracts is answered from the log index (cost: the logs of those contracts in the
+    /// range, or with event topics, only the matches); any other filter reads every block of
+    /// the range.
     pub(crate) fn logs(&self, from: u64, to: u64, filter: &LogFilter) -> Result<Vec<Log>> {
         guarded(|| {
             let txn = self.db.begin_read()?;
-            let blocks = txn.open_table(BLOCKS).map_err(storage)?;
             let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
-            let mut found = Vec::new();
-            for number in from..=to {
-                let block = block_at(&blocks, number)?;
-                for hash in &block.transactions {
-                    let receipt: Receipt =
-                        from_json(&get(&receipts, hash.0)?.ok_or_else(|| {
-                            Error::corrupt(format!("receipt {hash} is missing"))
-                        })?)?;
-                    found.extend(receipt.logs.into_iter().filter(|log| filter.matches(log)));
+            let receipt_of = |hash: B256| -> Result<Receipt> {
+                from_json(
+                    &get(&receipts, hash.0)?
+                        .ok_or_else(|| Error::corrupt(format!("receipt {hash} is missing")))?,
+                )
+            };
+            if filter.addresses.is_empty() {
+                let blocks = txn.open_table(BLOCKS).map_err(storage)?;
+                let mut found = Vec::new();
+                for number in from..=to {
+                    for hash in block_at(&blocks, number)?.transactions {
+                        let logs = receipt_of(hash)?.logs;
+                        found.extend(logs.into_iter().filter(|log| filter.matches(log)));
+                    }
                 }
+                return Ok(found);
+            }
+            // (position, transaction) of every candidate, from the index.
+            let mut candidates: Vec<(LogPosition, B256)> = Vec::new();
+            let topics = filter.topics.first().filter(|t| !t.is_empty());
+            for address in &filter.addresses {
+                match topics {
+                    Some(topics) => {
+                        let table = txn.open_table(LOGS_BY_TOPIC).map_err(storage)?;
+                        for topic in topics {
+                            let range = LogPosition::first(from).topic_key(*address, *topic)
+                                ..=LogPosition::last(to).topic_key(*address, *topic);
+                            index_range(&table, range, &mut candidates)?;
+                        }
+                    }
+                    None => {
+                        let table = txn.open_table(LOGS_BY_ADDRESS).map_err(storage)?;
+                        let range = LogPosition::first(from).address_key(*address)
+                            ..=LogPosition::last(to).address_key(*address);
+                        index_range(&table, range, &mut candidates)?;
+                    }
+                }
+            }
+            candidates.sort_unstable_by_key(|(position, _)| *position);
+            candidates.dedup();
+            let mut found = Vec::with_capacity(candidates.len());
+            let mut last: Option<Receipt> = None;
+            for (position, hash) in candidates {
+                let receipt = match last.take() {
+                    Some(receipt) if receipt.transaction_hash == hash => receipt,
+                    _ => receipt_of(hash)?,
+                };
+                let log = receipt
+                    .logs
+                    .iter()
+                    .find(|log| u64::from(position.index) == log.log_index)
+                    .filter(|log| log.block_number == position.block)
+                    .ok_or_else(|| {
+                        Error::corrupt(format!(
+                            "the log index names log {} of block {} in transaction {hash}, which has no such log",
+                            position.index, position.block
+                        ))
+                    })?;
+                if filter.matches(log) {
+                    found.push(log.clone());
+                }
+                last = Some(receipt);
             }
             Ok(found)
         })
@@ -636,6 +710,126 @@ impl Store {
             }),
         }
     }
+}
+
+/// Where a log sits in the chain: the order of `eth_getLogs` answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct LogPosition {
+    block: u64,
+    index: u32,
+}
+
+impl LogPosition {
+    fn of(log: &Log) -> Result<Self> {
+        let index = u32::try_from(log.log_index)
+            .map_err(|_| Error::Rejected("more than 2^32 logs in one block".into()))?;
+        Ok(Self {
+            block: log.block_number,
+            index,
+        })
+    }
+
+    const fn first(block: u64) -> Self {
+        Self { block, index: 0 }
+    }
+
+    const fn last(block: u64) -> Self {
+        Self {
+            block,
+            index: u32::MAX,
+        }
+    }
+
+    fn address_key(self, address: Address) -> [u8; 32] {
+        let mut key = [0u8; 32];
+        key[..20].copy_from_slice(address.as_slice());
+        key[20..28].copy_from_slice(&self.block.to_be_bytes());
+        key[28..].copy_from_slice(&self.index.to_be_bytes());
+        key
+    }
+
+    fn topic_key(self, address: Address, topic: B256) -> [u8; 64] {
+        let mut key = [0u8; 64];
+        key[..20].copy_from_slice(address.as_slice());
+        key[20..52].copy_from_slice(topic.as_slice());
+        key[52..60].copy_from_slice(&self.block.to_be_bytes());
+        key[60..].copy_from_slice(&self.index.to_be_bytes());
+        key
+    }
+
+    /// The position at the end of an index key.
+    fn from_key(key: &[u8]) -> Result<Self> {
+        let (block, index) = key
+            .len()
+            .checked_sub(12)
+            .map(|start| key[start..].split_at(8))
+            .ok_or_else(|| Error::corrupt("a log index key is too short"))?;
+        Ok(Self {
+            block: u64::from_be_bytes(block.try_into().unwrap_or_default()),
+            index: u32::from_be_bytes(index.try_into().unwrap_or_default()),
+        })
+    }
+}
+
+/// Checks that the log index holds exactly one entry per log (and per log with a topic), each
+/// naming the log's transaction.
+fn check_log_index<T: ReadableTable<[u8; 32], Sealed> + TableHandle>(
+    txn: &redb::ReadTransaction,
+    receipts: &T,
+) -> Result<()> {
+    let by_address = txn.open_table(LOGS_BY_ADDRESS).map_err(storage)?;
+    let by_topic = txn.open_table(LOGS_BY_TOPIC).map_err(storage)?;
+    let (mut logs, mut with_topic) = (0u64, 0u64);
+    for entry in receipts.iter().map_err(storage)? {
+        let (hash, sealed) = entry.map_err(storage)?;
+        let hash = hash.value();
+        let receipt: Receipt = from_json(unseal(RECEIPTS.name(), &hash, sealed.value())?)?;
+        for log in &receipt.logs {
+            let position = LogPosition::of(log)?;
+            let missing = || {
+                Error::corrupt(format!(
+                    "log {} of block {} is missing from the log index",
+                    log.log_index, log.block_number
+                ))
+            };
+            let indexed = get(&by_address, position.address_key(log.address))?;
+            if indexed.as_deref() != Some(&hash[..]) {
+                return Err(missing());
+            }
+            logs += 1;
+            if let Some(topic) = log.topics.first() {
+                let indexed = get(&by_topic, position.topic_key(log.address, *topic))?;
+                if indexed.as_deref() != Some(&hash[..]) {
+                    return Err(missing());
+                }
+                with_topic += 1;
+            }
+        }
+    }
+    if check_all(&by_address, LOGS_BY_ADDRESS.name())? != logs
+        || check_all(&by_topic, LOGS_BY_TOPIC.name())? != with_topic
+    {
+        return Err(Error::corrupt("the log index holds entries of no log"));
+    }
+    Ok(())
+}
+
+/// Adds the checked entries of `range` of a log index to `found`.
+fn index_range<const N: usize, T: ReadableTable<[u8; N], Sealed> + TableHandle>(
+    table: &T,
+    range: std::ops::RangeInclusive<[u8; N]>,
+    found: &mut Vec<(LogPosition, B256)>,
+) -> Result<()> {
+    for entry in table.range(range).map_err(storage)? {
+        let (key, sealed) = entry.map_err(storage)?;
+        let key = key.value();
+        let hash = unseal(table.name(), &key, sealed.value())?;
+        let hash = <[u8; 32]>::try_from(hash)
+            .map(B256::from)
+            .map_err(|_| Error::corrupt("a log index entry of the wrong length"))?;
+        found.push((LogPosition::from_key(&key)?, hash));
+    }
+    Ok(())
 }
 
 /// A block's digests as recorded in [`DIGESTS`].

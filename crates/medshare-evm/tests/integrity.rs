@@ -459,3 +459,51 @@ fn a_reader_of_a_chain_whose_writer_was_killed_is_told_to_recover_it() {
         13
     );
 }
+
+#[test]
+fn a_log_index_that_disagrees_with_the_receipts_is_reported() {
+    let index: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("logs_by_address");
+    // The first index entry of `contract`.
+    let first_key_of = |txn: &redb::WriteTransaction, contract: Address| {
+        let table = txn.open_table(index).unwrap();
+        table
+            .iter()
+            .unwrap()
+            .map(|entry| entry.unwrap().0.value())
+            .find(|key| key[..20] == contract[..])
+            .unwrap()
+    };
+
+    // A lost entry: a query by contract would miss the log; verify finds it.
+    let dir = tempfile::tempdir().unwrap();
+    let (_, counter) = populate(dir.path());
+    with_raw_database(dir.path(), |txn| {
+        let key = first_key_of(txn, counter);
+        txn.open_table(index).unwrap().remove(key).unwrap();
+    });
+    let chain = Chain::open(dir.path()).unwrap();
+    let reason = corruption(chain.verify(), "lost index entry");
+    assert!(reason.contains("missing from the log index"), "{reason}");
+    drop(chain);
+
+    // An entry resealed to name another transaction: the query itself refuses it.
+    let dir = tempfile::tempdir().unwrap();
+    let (_, counter) = populate(dir.path());
+    with_raw_database(dir.path(), |txn| {
+        let key = first_key_of(txn, counter);
+        let other = B256::repeat_byte(0x42);
+        txn.open_table(index)
+            .unwrap()
+            .insert(
+                key,
+                seal("logs_by_address", &key, other.as_slice()).as_slice(),
+            )
+            .unwrap();
+    });
+    let chain = Chain::open(dir.path()).unwrap();
+    corruption(
+        chain.logs(&LogFilter::address(counter)),
+        "misdirected index entry",
+    );
+    corruption(chain.verify(), "verify");
+}

@@ -228,3 +228,58 @@ fn matches_checks_address_and_topics_only() {
     let matched: Vec<bool> = logs.iter().map(|log| filter.matches(log)).collect();
     assert_eq!(matched, [true, false, true, true, false]);
 }
+
+/// The log index answers exactly what reading every block answers, for every combination of
+/// contracts, event topics, other topics and block ranges over the fixture.
+#[test]
+fn the_log_index_answers_as_a_full_scan_does() {
+    let fixture = fixture();
+    let every = fixture.chain.logs(&LogFilter::default()).unwrap();
+    let value_topic = |value: u64| B256::from(U256::from(value));
+    let contracts = [
+        vec![fixture.a],
+        vec![fixture.b],
+        vec![fixture.a, fixture.b],
+        vec![Address::repeat_byte(0x77)],
+    ];
+    let topic0s = [
+        vec![],
+        vec![COUNTER_TOPIC],
+        vec![OTHER_TOPIC],
+        vec![COUNTER_TOPIC, OTHER_TOPIC],
+    ];
+    let topic1s = [
+        vec![],
+        vec![value_topic(2)],
+        vec![value_topic(1), value_topic(3)],
+    ];
+    let ranges = [(0, 8), (3, 3), (4, 7), (8, 100), (6, 6)];
+    let mut compared = 0;
+    for addresses in &contracts {
+        for topic0 in &topic0s {
+            for topic1 in &topic1s {
+                for (from, to) in ranges {
+                    let filter = LogFilter {
+                        from_block: Some(from),
+                        to_block: Some(to),
+                        addresses: addresses.clone(),
+                        topics: vec![topic0.clone(), topic1.clone()],
+                    };
+                    let expected: Vec<&Log> = every
+                        .iter()
+                        .filter(|log| {
+                            (from..=to).contains(&log.block_number) && filter.matches(log)
+                        })
+                        .collect();
+                    let found = fixture.chain.logs(&filter).unwrap();
+                    assert_eq!(found.iter().collect::<Vec<_>>(), expected, "{filter:?}");
+                    compared += usize::from(!expected.is_empty());
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 20,
+        "the combinations must find logs, not only nothing"
+    );
+}
