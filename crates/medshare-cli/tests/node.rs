@@ -222,10 +222,21 @@ fn cast_reads_and_sends_through_the_node() {
         "{refusal}"
     );
 
-    // While the node runs, medshare commands on the directory say where the chain went.
-    let out = run(&dir, &["chain", "status"]);
-    assert_one_line_error(&out, "being served by `medshare node`");
-    assert!(stderr(&out).contains(&url), "{}", stderr(&out));
+    // While the node runs, medshare commands on the directory go through it: reads, and a
+    // transaction mined in the node's next block.
+    let status = data(&run(&dir, &["--json", "chain", "status"]));
+    assert_eq!(status["blockNumber"].as_u64(), Some(height + 1));
+    let lab = "0x00000000000000000000000000000000000000aa";
+    let proposed = ok(
+        &dir,
+        &["consortium", "propose", "add", lab, "--roles", "research"],
+    );
+    assert!(proposed.contains("executed"), "{proposed}");
+    let members = ok(&dir, &["consortium", "members"]).to_lowercase();
+    assert!(members.contains(lab), "{members}");
+    // Only checking the chain file needs the node stopped.
+    let out = run(&dir, &["chain", "verify"]);
+    assert_one_line_error(&out, "stop it to check the chain file");
 
     let (code, printed) = node.stop();
     assert_eq!(code, Some(0), "{printed}");
@@ -233,7 +244,7 @@ fn cast_reads_and_sends_through_the_node() {
     assert!(!dir.join("chain/node.json").exists());
     // Everything the node mined is in the data directory.
     let status = data(&run(&dir, &["--json", "chain", "status"]));
-    assert_eq!(status["blockNumber"].as_u64(), Some(height + 1));
+    assert_eq!(status["blockNumber"].as_u64(), Some(height + 2));
     assert!(ok(&dir, &["chain", "verify"]).contains("is intact"));
 }
 

@@ -61,7 +61,13 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
         ChainCommand::Verify => {
             // Opening checks the state and the head; `verify` checks everything else.
             let client = Client::open(&data_dir, &data_dir.config()?)?;
-            let report = client.chain().verify().with_context(|| {
+            let Some(chain) = client.embedded_chain() else {
+                anyhow::bail!(
+                    "a medshare node serves the chain of {}: stop it to check the chain file",
+                    data_dir.root().display()
+                );
+            };
+            let report = chain.verify().with_context(|| {
                 format!(
                     "verifying the embedded chain in {}",
                     data_dir.chain_dir().display()
@@ -85,12 +91,12 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
 }
 
 pub(super) fn status(client: &Client, config: &Config) -> Result<Status> {
-    let head = client.chain().head();
+    let head = client.head()?;
     let consortium = config.contracts.consortium;
     let registry = config.contracts.identity_registry;
     Ok(Status {
         network: config.network.clone(),
-        chain_id: client.chain().chain_id(),
+        chain_id: client.chain_id(),
         block_number: head.number,
         block_hash: head.hash,
         block_timestamp: head.timestamp,

@@ -198,7 +198,7 @@ fn build(
             let chain =
                 Chain::create(data_dir.chain_dir(), genesis).context("creating the chain")?;
             let chain_id = chain.chain_id();
-            let mut client = Client::from_chain(chain);
+            let mut client = Client::from_chain(chain)?;
             let consortium = client
                 .deploy(
                     &signer,

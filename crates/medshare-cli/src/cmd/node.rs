@@ -23,7 +23,12 @@ use hyper_util::rt::TokioIo;
 use medshare_evm::{Chain, rpc};
 use serde::Serialize;
 
-use crate::{args::NodeArgs, client::Client, datadir::DataDir, output::Printer};
+use crate::{
+    args::NodeArgs,
+    client::{self, Opened},
+    datadir::DataDir,
+    output::Printer,
+};
 
 /// Beside the chain file while a node serves it: tells other commands where the chain went.
 const NODE_FILE: &str = "node.json";
@@ -69,8 +74,13 @@ pub(super) fn run(data_dir: &DataDir, args: &NodeArgs, printer: &Printer) -> Res
             args.host
         )));
     }
-    let config = data_dir.config()?;
-    let chain = Client::open(data_dir, &config)?.into_chain();
+    data_dir.config()?;
+    let chain = match client::open_chain(data_dir)? {
+        Opened::Chain(chain) => *chain,
+        Opened::Node { url, pid } => {
+            anyhow::bail!("a medshare node (pid {pid}) already serves this chain at {url}")
+        }
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
