@@ -87,9 +87,9 @@ pub(crate) enum Command {
     /// Answers the standard `eth_*` methods as geth and anvil do (reverts as error code 3 with
     /// the revert data; batches). Like the QBFT target it mines one block per block period with
     /// every transaction that arrived meanwhile (no empty blocks); --instant mines each
-    /// transaction at once into a block of its own. While the node runs it holds the chain:
-    /// other medshare commands on this data directory are refused with a sentence naming the
-    /// node.
+    /// transaction at once into a block of its own. While the node runs it holds the chain, and
+    /// other medshare commands on this data directory go through it over JSON-RPC (only `chain
+    /// verify` needs it stopped).
     ///
     /// Example: medshare node --port 8545 & cast block-number --rpc-url http://127.0.0.1:8545
     Node(NodeArgs),

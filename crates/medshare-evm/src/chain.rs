@@ -1,4 +1,7 @@
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use alloy::{
     consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable},
@@ -41,7 +44,9 @@ pub struct Chain {
     store: Store,
     pending: Option<Pending>,
     genesis: Genesis,
-    state: CacheDB<EmptyDB>,
+    /// The latest state. Shared with the pending block, which reads it underneath its own
+    /// changes, so that opening a block costs nothing however large the state is.
+    state: Arc<CacheDB<EmptyDB>>,
     head: Block,
     pub(crate) clock: Clock,
     path: Option<PathBuf>,
@@ -123,7 +128,7 @@ impl Chain {
             store,
             pending: None,
             genesis: loaded.genesis,
-            state: loaded.state,
+            state: Arc::new(loaded.state),
             head: loaded.head,
             clock: Clock::default(),
             path,
@@ -321,7 +326,13 @@ impl Chain {
         })?;
         // Only once the block is durable does the in-memory view move on.
         if let Some(pending) = self.pending.take() {
-            self.state = pending.state;
+            let Pending { state, changes, .. } = pending;
+            // Released first, so that the latest state is not copied to take the changes.
+            drop(state);
+            let latest = Arc::make_mut(&mut self.state);
+            for change in changes {
+                latest.commit(change);
+            }
         }
         self.head = block.clone();
         self.clock.next = None;
@@ -438,7 +449,7 @@ impl Chain {
         wanted.max(self.head.timestamp + 1)
     }
 
-    pub(crate) const fn state(&self) -> &CacheDB<EmptyDB> {
+    pub(crate) fn state(&self) -> &CacheDB<EmptyDB> {
         &self.state
     }
 
@@ -448,7 +459,7 @@ impl Chain {
 
     /// Returns to a snapshot's state; pending transactions are dropped with what came after it.
     pub(crate) fn restore(&mut self, state: CacheDB<EmptyDB>, head: Block) {
-        self.state = state;
+        self.state = Arc::new(state);
         self.head = head;
         self.pending = None;
     }
@@ -482,14 +493,14 @@ impl Chain {
             receipts: &[],
             raw_transactions: &[],
         })?;
-        self.state.commit(changes);
+        Arc::make_mut(&mut self.state).commit(changes);
         self.store.record_head(&committed)
     }
 }
 
 /// Executes `tx` against `state` in a block with `block` environment; nothing is committed.
-fn execute(
-    state: &CacheDB<EmptyDB>,
+fn execute<DB: revm::DatabaseRef<Error = std::convert::Infallible>>(
+    state: &DB,
     chain_id: u64,
     tx: TxEnv,
     block: BlockEnv,
@@ -510,12 +521,37 @@ fn execute(
     })
 }
 
+/// The latest state as the database under a pending block.
+#[derive(Debug)]
+struct Latest(Arc<CacheDB<EmptyDB>>);
+
+impl revm::DatabaseRef for Latest {
+    type Error = std::convert::Infallible;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
+        self.0.basic_ref(address)
+    }
+
+    fn code_by_hash_ref(&self, hash: B256) -> Result<revm::bytecode::Bytecode, Self::Error> {
+        self.0.code_by_hash_ref(hash)
+    }
+
+    fn storage_ref(&self, address: Address, slot: U256) -> Result<U256, Self::Error> {
+        self.0.storage_ref(address, slot)
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
+        self.0.block_hash_ref(number)
+    }
+}
+
 /// The block being filled: transactions executed, in order, on a copy of the latest state, not
 /// yet committed.
 struct Pending {
     number: u64,
     timestamp: u64,
-    state: CacheDB<EmptyDB>,
+    /// The block's changes over the latest state.
+    state: CacheDB<Latest>,
     gas_used: u64,
     changes: Vec<EvmState>,
     /// Receipts without the block hash, which is known only once the block is sealed.
@@ -528,7 +564,7 @@ impl Pending {
         Self {
             number: chain.head.number + 1,
             timestamp: chain.next_timestamp(),
-            state: chain.state.clone(),
+            state: CacheDB::new(Latest(Arc::clone(&chain.state))),
             gas_used: 0,
             changes: Vec::new(),
             receipts: Vec::new(),
