@@ -40,13 +40,38 @@ fn cast(url: &str, args: &[&str]) -> Output {
 }
 
 fn cast_ok(url: &str, args: &[&str]) -> String {
-    let out = cast(url, args);
+    succeeded(&cast(url, args), &format!("cast {args:?}"))
+}
+
+/// The trimmed stdout of a run that must have succeeded.
+fn succeeded(out: &Output, what: &str) -> String {
     assert!(
         out.status.success(),
-        "cast {args:?}: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// `cast send` signed with [`KEY`], with the zero fees of the consortium chain.
+fn send(url: &str, args: &[&str]) -> Output {
+    let free = [
+        "send",
+        "--private-key",
+        KEY,
+        "--gas-price",
+        "0",
+        "--priority-gas-price",
+        "0",
+    ];
+    cast(url, &[&free[..], args].concat())
+}
+
+fn send_ok(url: &str, args: &[&str]) -> String {
+    succeeded(&send(url, args), &format!("cast send {args:?}"))
 }
 
 /// A running `medshare node` on a free port; stopped with SIGTERM on drop.
@@ -155,19 +180,9 @@ fn cast_reads_and_sends_through_the_node() {
     assert!(code.starts_with("0x6080") && code.len() > 1000, "{code}");
 
     // A signed transaction mines a block; its receipt and transaction read back.
-    let sent = cast_ok(
+    let sent = send_ok(
         &url,
-        &[
-            "send",
-            "--json",
-            "--private-key",
-            KEY,
-            "--gas-price",
-            "0",
-            "--priority-gas-price",
-            "0",
-            "0x0000000000000000000000000000000000000001",
-        ],
+        &["--json", "0x0000000000000000000000000000000000000001"],
     );
     let receipt: serde_json::Value = serde_json::from_str(&sent).unwrap();
     assert_eq!(receipt["status"], "0x1", "{receipt}");
@@ -196,16 +211,9 @@ fn cast_reads_and_sends_through_the_node() {
 
     // A transaction the contract refuses fails at the estimate, with the custom error's data.
     let zero = format!("0x{}", "0".repeat(64));
-    let refused = cast(
+    let refused = send(
         &url,
         &[
-            "send",
-            "--private-key",
-            KEY,
-            "--gas-price",
-            "0",
-            "--priority-gas-price",
-            "0",
             &consortium,
             "propose(uint8,address,uint256,bytes32)",
             "0",
@@ -299,18 +307,11 @@ fn a_block_period_mines_what_arrived_meanwhile_in_one_block() {
     let dir = tmp.path().join("data");
     init(&dir);
     let node = Node::start_with(&dir, &["--block-time", "2"]);
-    let send = |nonce: &str| {
-        cast_ok(
+    let send_with_nonce = |nonce: &str| {
+        send_ok(
             &node.url,
             &[
-                "send",
                 "--async",
-                "--private-key",
-                KEY,
-                "--gas-price",
-                "0",
-                "--priority-gas-price",
-                "0",
                 "--nonce",
                 nonce,
                 "0x0000000000000000000000000000000000000001",
@@ -319,7 +320,7 @@ fn a_block_period_mines_what_arrived_meanwhile_in_one_block() {
     };
     // cast takes the nonce at `latest` (as it does against geth), so the second transaction of
     // one block names its own.
-    let hashes = [send("0"), send("1")];
+    let hashes = [send_with_nonce("0"), send_with_nonce("1")];
     let mut blocks = Vec::new();
     for hash in &hashes {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -365,19 +366,9 @@ fn transactions_accepted_before_a_stop_are_mined() {
         .unwrap();
     // A block period far longer than the test: only the stop can mine it.
     let node = Node::start_with(&dir, &["--block-time", "3600"]);
-    cast_ok(
+    send_ok(
         &node.url,
-        &[
-            "send",
-            "--async",
-            "--private-key",
-            KEY,
-            "--gas-price",
-            "0",
-            "--priority-gas-price",
-            "0",
-            "0x0000000000000000000000000000000000000001",
-        ],
+        &["--async", "0x0000000000000000000000000000000000000001"],
     );
     let (code, _) = node.stop();
     assert_eq!(code, Some(0));

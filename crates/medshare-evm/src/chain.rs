@@ -113,7 +113,7 @@ impl Chain {
     pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
         let chain = Self::from_store(Store::open_read_only(dir)?, Some(dir.to_path_buf()))?;
-        chain.store.verify()?;
+        chain.store.verify_loaded()?;
         Ok(chain)
     }
 
@@ -243,9 +243,7 @@ impl Chain {
     /// rejected with an error and changes nothing.
     pub fn send_raw_transaction(&mut self, raw: &[u8]) -> Result<Receipt> {
         let hash = self.submit_raw_transaction(raw)?;
-        self.mine_pending()?;
-        self.receipt(hash)?
-            .ok_or_else(|| Error::corrupt(format!("the receipt of {hash} was not stored")))
+        self.mine_including(hash)
     }
 
     /// Validates and executes a signed transaction into the pending block, without mining it:
@@ -313,6 +311,18 @@ impl Chain {
     /// Mines the pending transactions into one block and commits it; returns it (`None` when
     /// nothing is pending).
     pub fn mine_pending(&mut self) -> Result<Option<Block>> {
+        Ok(self.seal_pending()?.map(|(block, _)| block))
+    }
+
+    /// Mines the pending block, which holds transaction `hash`, and returns its receipt.
+    pub(crate) fn mine_including(&mut self, hash: B256) -> Result<Receipt> {
+        self.seal_pending()?
+            .and_then(|(_, receipts)| receipts.into_iter().find(|r| r.transaction_hash == hash))
+            .ok_or_else(|| Error::corrupt(format!("transaction {hash} was not in the mined block")))
+    }
+
+    /// [`Self::mine_pending`], also returning the block's receipts.
+    fn seal_pending(&mut self) -> Result<Option<(Block, Vec<Receipt>)>> {
         let Some(pending) = &self.pending else {
             return Ok(None);
         };
@@ -337,7 +347,7 @@ impl Chain {
         self.head = block.clone();
         self.clock.next = None;
         self.store.record_head(&committed)?;
-        Ok(Some(block))
+        Ok(Some((block, receipts)))
     }
 
     /// Whether transactions wait in the pending block.
@@ -444,7 +454,7 @@ impl Chain {
 
     /// Timestamp of the next block, at which [`Chain::call`] and [`Chain::estimate_gas`] also
     /// run: the (shifted) wall clock, an explicit override, and always after the parent.
-    pub fn next_timestamp(&self) -> u64 {
+    pub(crate) fn next_timestamp(&self) -> u64 {
         let wanted = self.clock.next.unwrap_or_else(|| self.clock.now());
         wanted.max(self.head.timestamp + 1)
     }

@@ -16,7 +16,7 @@
 //!   `transactionsRoot` and `receiptsRoot` are zero; `logsBloom` is computed.
 
 use alloy::{
-    consensus::{TxEnvelope, transaction::SignerRecoverable},
+    consensus::TxEnvelope,
     eips::Decodable2718,
     primitives::{Address, B256, Bloom, Bytes, U256},
 };
@@ -548,9 +548,9 @@ fn transaction_json(chain: &Chain, receipt: &Receipt) -> Result<Value, RpcError>
         Ok(Value::Object(object)) => object,
         _ => return Err(RpcError::new(-32603, "the transaction does not serialise")),
     };
-    let from = envelope.recover_signer().unwrap_or(receipt.from);
     object.insert("hash".into(), json!(receipt.transaction_hash));
-    object.insert("from".into(), json!(from));
+    // The sender was recovered from the signature when the transaction was included.
+    object.insert("from".into(), json!(receipt.from));
     object.insert("blockHash".into(), json!(receipt.block_hash));
     object.insert("blockNumber".into(), quantity(receipt.block_number));
     object.insert(

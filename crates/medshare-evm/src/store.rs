@@ -493,12 +493,19 @@ impl Store {
     /// that every transaction has its receipt and raw bytes and nothing else is stored, besides
     /// what [`Self::load`] checks.
     pub(crate) fn verify(&self) -> Result<VerifyReport> {
-        guarded(|| self.verify_unguarded())
+        guarded(|| {
+            // The state and `HEAD` again: the file may have changed since it was opened.
+            self.load_unguarded()?;
+            self.verify_beyond_load()
+        })
     }
 
-    fn verify_unguarded(&self) -> Result<VerifyReport> {
-        // The state and `HEAD` again: the file may have changed since it was opened.
-        self.load_unguarded()?;
+    /// [`Self::verify`] without repeating [`Self::load`], for a store loaded a moment ago.
+    pub(crate) fn verify_loaded(&self) -> Result<VerifyReport> {
+        guarded(|| self.verify_beyond_load())
+    }
+
+    fn verify_beyond_load(&self) -> Result<VerifyReport> {
         let txn = self.db.begin_read()?;
         let meta = txn.open_table(META).map_err(storage)?;
         let head = head_number(&meta)?.ok_or_else(|| Error::corrupt("no head block"))?;

@@ -153,10 +153,7 @@ impl TestChain {
         };
         let hash = impersonated_hash(from, nonce, &data);
         self.chain.include(tx, hash, Bytes::new())?;
-        self.chain.mine_pending()?;
-        self.chain
-            .receipt(hash)?
-            .ok_or_else(|| Error::corrupt(format!("the receipt of {hash} was not stored")))
+        self.chain.mine_including(hash)
     }
 
     /// Deploys `init_code` from `from` (impersonated) and returns the receipt.

@@ -12,7 +12,7 @@ use std::{fs, path::Path};
 
 use alloy::primitives::{Address, B256, Keccak256, TxKind, U256};
 use common::*;
-use medshare_evm::{Chain, Error, LogFilter, Receipt, VerifyReport};
+use medshare_evm::{Chain, Error, LogFilter, VerifyReport};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 const CHAIN_FILE: &str = "chain.redb";
@@ -59,48 +59,6 @@ fn corruption(result: Result<impl std::fmt::Debug, Error>, what: &str) -> String
         Err(Error::Corrupt { reason }) => reason,
         other => panic!("{what}: expected corruption, got {other:?}"),
     }
-}
-
-/// Every answer of a chain, or the first error a read gave.
-fn answers(chain: &Chain, accounts: &[Address]) -> Result<Everything, Error> {
-    let mut blocks = Vec::new();
-    for number in 0..=chain.block_number() {
-        blocks.push(chain.block(number)?.ok_or(Error::Corrupt {
-            reason: format!("block {number} not found"),
-        })?);
-    }
-    let hashes: Vec<B256> = blocks.iter().flat_map(|b| b.transactions.clone()).collect();
-    let mut receipts: Vec<Receipt> = Vec::new();
-    let mut raw = Vec::new();
-    for hash in &hashes {
-        // A lookup that finds nothing is a wrong answer unless reported.
-        receipts.push(
-            chain
-                .receipt(*hash)?
-                .unwrap_or_else(|| panic!("receipt {hash} vanished without an error")),
-        );
-        raw.push(
-            chain
-                .raw_transaction(*hash)?
-                .unwrap_or_else(|| panic!("transaction {hash} vanished without an error")),
-        );
-    }
-    Ok(Everything {
-        genesis: chain.genesis().clone(),
-        head: chain.head().clone(),
-        logs: chain.logs(&LogFilter::default())?,
-        accounts: accounts
-            .iter()
-            .map(|a| (*a, chain.balance(*a), chain.nonce(*a), chain.code(*a)))
-            .collect(),
-        storage: accounts
-            .iter()
-            .flat_map(|a| (0..3u64).map(|slot| (*a, chain.storage_at(*a, U256::from(slot)))))
-            .collect(),
-        blocks,
-        receipts,
-        raw,
-    })
 }
 
 #[test]

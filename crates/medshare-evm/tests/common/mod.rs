@@ -386,23 +386,42 @@ pub(crate) struct Everything {
 }
 
 pub(crate) fn everything(chain: &Chain, accounts: &[Address]) -> Everything {
-    let blocks: Vec<Block> = (0..=chain.block_number())
-        .map(|n| chain.block(n).unwrap().unwrap())
-        .collect();
+    answers(chain, accounts).unwrap()
+}
+
+/// [`everything`], or the first error a read gave (for chains that may be damaged). A lookup
+/// that finds nothing where something must be is a wrong answer, and panics.
+pub(crate) fn answers(
+    chain: &Chain,
+    accounts: &[Address],
+) -> Result<Everything, medshare_evm::Error> {
+    let mut blocks = Vec::new();
+    for number in 0..=chain.block_number() {
+        blocks.push(
+            chain
+                .block(number)?
+                .unwrap_or_else(|| panic!("block {number} vanished without an error")),
+        );
+    }
     let hashes: Vec<B256> = blocks.iter().flat_map(|b| b.transactions.clone()).collect();
-    Everything {
+    let mut receipts = Vec::new();
+    let mut raw = Vec::new();
+    for hash in &hashes {
+        receipts.push(
+            chain
+                .receipt(*hash)?
+                .unwrap_or_else(|| panic!("receipt {hash} vanished without an error")),
+        );
+        raw.push(
+            chain
+                .raw_transaction(*hash)?
+                .unwrap_or_else(|| panic!("transaction {hash} vanished without an error")),
+        );
+    }
+    Ok(Everything {
         genesis: chain.genesis().clone(),
         head: chain.head().clone(),
-        receipts: hashes
-            .iter()
-            .map(|h| chain.receipt(*h).unwrap().unwrap())
-            .collect(),
-        raw: hashes
-            .iter()
-            .map(|h| chain.raw_transaction(*h).unwrap().unwrap())
-            .collect(),
-        blocks,
-        logs: chain.logs(&LogFilter::default()).unwrap(),
+        logs: chain.logs(&LogFilter::default())?,
         accounts: accounts
             .iter()
             .map(|a| (*a, chain.balance(*a), chain.nonce(*a), chain.code(*a)))
@@ -411,7 +430,10 @@ pub(crate) fn everything(chain: &Chain, accounts: &[Address]) -> Everything {
             .iter()
             .flat_map(|a| (0..3u64).map(|slot| (*a, chain.storage_at(*a, U256::from(slot)))))
             .collect(),
-    }
+        blocks,
+        receipts,
+        raw,
+    })
 }
 
 /// A chain in `dir` with a counter incremented three times, a logger, a transfer, a reverted
