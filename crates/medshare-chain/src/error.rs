@@ -1,4 +1,4 @@
-use alloy::primitives::{B256, Bytes};
+use alloy::primitives::{Address, B256, Bytes};
 
 /// Result alias of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -40,9 +40,57 @@ pub enum Error {
         /// What the decoder said.
         reason: String,
     },
+    /// A transaction succeeded but did not emit the event its function always emits: the
+    /// address holds other code than expected.
+    #[error("transaction {transaction} emitted no {event} event")]
+    MissingEvent {
+        /// The Solidity event's name.
+        event: &'static str,
+        /// The transaction.
+        transaction: B256,
+    },
+    /// No token with this nullifier was used on the registry.
+    #[error("no token with nullifier {0} was used")]
+    UnknownToken(B256),
+    /// A contract returned a value its interface does not define (an enum out of range, a
+    /// role bit no role has).
+    #[error("the contract returned an unexpected value: {0}")]
+    Unexpected(String),
+    /// An address that should hold a medshare contract holds no code.
+    #[error("the {contract} address {address} holds no contract code")]
+    NoCode {
+        /// The contract expected.
+        contract: &'static str,
+        /// Its address.
+        address: Address,
+    },
+    /// An address holds code that is not the committed artifact of the contract expected.
+    #[error(
+        "the {contract} address {address} holds code that is not medshare's {contract} ({length} bytes)"
+    )]
+    WrongCode {
+        /// The contract expected.
+        contract: &'static str,
+        /// Its address.
+        address: Address,
+        /// Length of the code found.
+        length: usize,
+    },
 }
 
 impl Error {
+    /// The contract's refusal, decoded, if this is one.
+    pub fn revert(&self) -> Option<crate::Revert> {
+        match self {
+            Self::Reverted { data, .. } => Some(crate::Revert::decode(data)),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn unexpected(what: impl std::fmt::Display) -> Self {
+        Self::Unexpected(what.to_string())
+    }
+
     /// The error for a failed request: a revert keeps its data, everything else its message.
     pub(crate) fn from_rpc(err: alloy::transports::TransportError) -> Self {
         match err {

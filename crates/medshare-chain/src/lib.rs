@@ -1,10 +1,18 @@
 //! One client for every network medshare runs on.
 //!
 //! A [`Network`] is an alloy provider plus what differs between networks as data: the chain id
-//! (checked on connect) and the [`FeePolicy`]. Its transport is the only thing that depends on
-//! where the chain is: [`InProcess`] hands each JSON-RPC request to `medshare_evm::rpc` in this
-//! process (the embedded network), HTTP reaches a `medshare node`, anvil or Besu. The calls,
-//! sends, estimates and revert decoding above it are one code path.
+//! (checked on connect), the [`FeePolicy`] and the most blocks one log query may span. Its
+//! transport is the only thing that depends on where the chain is: [`InProcess`] hands each
+//! JSON-RPC request to `medshare_evm::rpc` in this process (the embedded network, feature
+//! `embedded`), HTTP reaches a `medshare node`, anvil or Besu. Everything above it is one code
+//! path:
+//!
+//! - typed contract wrappers, [`Consortium`] and [`IdentityRegistry`], which send, wait for the
+//!   receipt and read its events;
+//! - a [`Deployment`] record (chain id, deployment block, addresses) that deploys and verifies
+//!   the suite;
+//! - typed values at the ABI edge ([`Roles`], [`ShortText`], the Solidity enums, a consortium
+//!   [`Change`]) and one decoder of reverts, [`Revert`].
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -23,7 +31,27 @@ mod error;
 pub use error::{Error, Result};
 
 mod network;
-pub use network::{FeePolicy, Network};
+pub use network::{EventQuery, FeePolicy, Network};
 
+#[cfg(feature = "embedded")]
 mod transport;
+#[cfg(feature = "embedded")]
 pub use transport::InProcess;
+
+mod values;
+pub use values::{
+    KeySetStatus, MotionKind, ProposalAction, ProposalStatus, Roles, ShortText, ShortTextError,
+    TraceStatus, UndefinedRoles, UnknownEnumValue, UnknownRole,
+};
+
+mod revert;
+pub use revert::Revert;
+
+mod consortium;
+pub use consortium::{Change, Consortium, Member, Proposal, ProposalOutcome};
+
+mod identity;
+pub use identity::{Approval, IdentityRegistry, KeySet, Motion, Trace, TraceOutcome, UsedToken};
+
+mod deployment;
+pub use deployment::{Contracts, Deployment, SuiteSettings};

@@ -13,7 +13,7 @@ async fn the_scenario_on_the_embedded_chain() {
         .await
         .unwrap();
     common::consortium_scenario(&network, &common::signer(0x11), &common::signer(0x22)).await;
-    // The chain behind the transport saw exactly the deployment and the executed proposal.
+    // The chain behind the transport saw exactly the three deployments and the executed proposal.
     assert_eq!(
         network
             .embedded_chain()
@@ -21,6 +21,6 @@ async fn the_scenario_on_the_embedded_chain() {
             .lock()
             .unwrap()
             .block_number(),
-        2
+        4
     );
 }

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub(crate) use crate::datadir::Fees;
+
 const EXAMPLES: &str = "\
 Examples:
   medshare demo                                   run the end-to-end demo on a throwaway chain
@@ -38,9 +40,11 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, env = "MEDSHARE_DATA_DIR", value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
 
-    /// Network to use
-    #[arg(long, global = true, env = "MEDSHARE_NETWORK", value_enum, default_value_t = Network::Embedded)]
-    pub(crate) network: Network,
+    /// Network profile to use: `embedded` (the chain in the data directory), `local` (a
+    /// `medshare node` at 127.0.0.1:8545) or one added with `medshare network add`
+    /// [default: the network `init` set up]
+    #[arg(long, global = true, env = "MEDSHARE_NETWORK", value_name = "NAME")]
+    pub(crate) network: Option<String>,
 
     /// Account (keystore name) that signs transactions [default: the account made by `init`]
     #[arg(long, global = true, value_name = "NAME")]
@@ -55,18 +59,32 @@ pub(crate) struct GlobalArgs {
     pub(crate) quiet: bool,
 }
 
-/// Where the chain lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Network {
-    /// An in-process EVM chain persisted in the data directory (no node needed)
-    Embedded,
-}
-
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Create a data directory: an encrypted account keystore and, on the embedded network, a new
-    /// chain with the Consortium (bootstrapped by that account) and IdentityRegistry contracts
+    /// Create a data directory: an encrypted account keystore and a network profile
+    ///
+    /// On the embedded network (the default) it also creates the chain, in the data directory,
+    /// and deploys the contracts with the new account as the consortium's only admin. With
+    /// --network NAME --rpc-url URL it joins a chain reached over JSON-RPC: --addresses FILE
+    /// names an existing deployment (as `medshare deploy` writes it), which is verified on the
+    /// chain; without it, run `medshare deploy` next.
+    ///
+    /// Example: medshare init --network besu --rpc-url http://10.0.0.5:8545 --addresses deployments/besu/addresses.json
     Init(InitArgs),
+    /// Deploy the contract suite on the selected network, with the signing account as the
+    /// consortium's only admin
+    ///
+    /// Deploys Consortium, IdentityRegistry and PreVerifier in that order, checks each one's
+    /// runtime code against the committed artifacts, records the deployment in the network's
+    /// profile and writes it to OUT/<network>/addresses.json for the other parties' `init
+    /// --addresses`. Run again, it finds the recorded deployment (or that file) and verifies it
+    /// instead of deploying twice.
+    ///
+    /// Example: medshare deploy --network anvil --name "St Mary Hospital"
+    Deploy(DeployArgs),
+    /// Network profiles: which chains this data directory reaches, and how
+    #[command(subcommand)]
+    Network(NetworkCommand),
     /// Accounts (encrypted Ethereum keystores) in the data directory
     #[command(subcommand)]
     Account(AccountCommand),
@@ -271,15 +289,45 @@ pub(crate) struct InitArgs {
     /// Name of the account to create
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub(crate) account: String,
-    /// Institution name of the bootstrap admin, recorded on chain (at most 32 bytes of UTF-8,
-    /// no control characters)
-    #[arg(long, default_value = "bootstrap admin")]
-    pub(crate) name: String,
     /// Encrypt the keystores and identity secrets of this data directory with scrypt at geth's
     /// light cost (n = 2^12) instead of the standard n = 2^18: much faster, much weaker against
     /// password guessing; for tests and throwaway directories only
     #[arg(long)]
     pub(crate) light_kdf: bool,
+    #[command(flatten)]
+    pub(crate) endpoint: EndpointArgs,
+    /// The deployment to join (`addresses.json` as `medshare deploy` writes it); needs a
+    /// network other than `embedded`
+    #[arg(long, value_name = "FILE")]
+    pub(crate) addresses: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) suite: SuiteArgs,
+}
+
+/// How to reach a network over JSON-RPC.
+#[derive(Debug, Args)]
+pub(crate) struct EndpointArgs {
+    /// JSON-RPC endpoint of the network (for `local`: http://127.0.0.1:8545)
+    #[arg(long, value_name = "URL")]
+    pub(crate) rpc_url: Option<String>,
+    /// Chain id the endpoint must serve [default: the one it reports, or that of --addresses]
+    #[arg(long, value_name = "ID")]
+    pub(crate) chain_id: Option<u64>,
+    /// What transactions pay for gas
+    #[arg(long, value_enum, default_value_t = Fees::Free)]
+    pub(crate) fees: Fees,
+    /// Most blocks one log query may span on this endpoint (Besu's --rpc-max-logs-range)
+    #[arg(long, value_name = "BLOCKS")]
+    pub(crate) log_range: Option<std::num::NonZeroU64>,
+}
+
+/// The constructor settings of a new deployment, fixed for its life.
+#[derive(Debug, Args)]
+pub(crate) struct SuiteArgs {
+    /// Institution name of the bootstrap admin, recorded on chain (at most 32 bytes of UTF-8,
+    /// no control characters)
+    #[arg(long, default_value = "bootstrap admin")]
+    pub(crate) name: String,
     /// Shortest credential epoch in seconds (authorities advance epochs no faster, unless t of
     /// them approve an early rotation)
     #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
@@ -292,6 +340,40 @@ pub(crate) struct InitArgs {
     /// --min-threshold)
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=16))]
     pub(crate) min_authorities: u8,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeployArgs {
+    #[command(flatten)]
+    pub(crate) suite: SuiteArgs,
+    /// Directory of the deployment records: the record goes to OUT/<network>/addresses.json
+    #[arg(long, default_value = "deployments", value_name = "OUT")]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum NetworkCommand {
+    /// Add a network reached over JSON-RPC (its chain id is read and checked now)
+    ///
+    /// Example: medshare network add anvil --rpc-url http://127.0.0.1:8546 --fees market
+    Add {
+        /// Name of the profile: 1 to 32 letters, digits, '-' and '_'
+        name: String,
+        #[command(flatten)]
+        endpoint: EndpointArgs,
+    },
+    /// List the networks of this data directory
+    List,
+    /// Show one network's profile and deployment [default: the selected network]
+    Show {
+        /// Name of the profile
+        name: Option<String>,
+    },
+    /// Forget a network profile (nothing on the chain changes)
+    Remove {
+        /// Name of the profile
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,21 +4,16 @@
 
 use std::{cell::Cell, future::IntoFuture, path::PathBuf};
 
-use alloy::{
-    eips::BlockNumberOrTag,
-    primitives::{Address, B256, Bytes},
-    providers::Provider,
-    rpc::types::{Filter, TransactionReceipt},
-    signers::local::PrivateKeySigner,
-    sol_types::{SolCall, SolEvent},
-};
+use alloy::{eips::BlockNumberOrTag, primitives::B256, providers::Provider};
 use anyhow::{Context, Result, bail};
-use medshare_chain::{Error as NetworkError, FeePolicy, Network};
-use medshare_contracts::Contract;
-use medshare_evm::{Chain, Error as ChainError, Log, LogFilter, Receipt};
+use medshare_chain::{
+    Consortium, Deployment, Error as NetworkError, FeePolicy, IdentityRegistry, Network,
+    Result as NetworkResult, Revert,
+};
+use medshare_evm::{Chain, Error as ChainError};
 
 use crate::{
-    datadir::{Config, DataDir},
+    datadir::{Config, DataDir, Profile},
     output::ContractError,
     revert,
 };
@@ -30,9 +25,9 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 pub(crate) struct Client {
     runtime: tokio::runtime::Runtime,
     network: Network,
-    /// The contracts `config.json` names, each checked against its artifact when a command
-    /// first uses it.
-    configured: Vec<Configured>,
+    /// The contracts `config.json` names, checked against their artifacts when a command first
+    /// uses them; `None` before they are deployed.
+    contracts: Option<Configured>,
 }
 
 /// The latest block, as a command shows it.
@@ -50,11 +45,11 @@ pub(crate) enum Opened {
     Node { url: String, pid: u32 },
 }
 
-/// A contract address from a data directory's `config.json`.
+/// The deployment a data directory's `config.json` records for the network.
 struct Configured {
-    contract: Contract,
-    address: Address,
+    deployment: Deployment,
     config_path: PathBuf,
+    /// Whether their code was found to be medshare's during this command.
     checked: Cell<bool>,
 }
 
@@ -101,33 +96,61 @@ pub(crate) fn open_chain(data_dir: &DataDir) -> Result<Opened> {
 }
 
 impl Client {
-    /// Connects to the chain of `data_dir`, whose configuration is `config`: in this process,
-    /// or through the `medshare node` that serves it.
+    /// Connects to the network `config` selected for this command: the chain of `data_dir`
+    /// in this process (or through the `medshare node` that serves it), or a JSON-RPC endpoint.
     pub(crate) fn open(data_dir: &DataDir, config: &Config) -> Result<Self> {
-        let runtime = runtime()?;
-        let network = match open_chain(data_dir)? {
-            Opened::Chain(chain) => runtime.block_on(Network::embedded(*chain))?,
-            Opened::Node { url, pid } => runtime
-                .block_on(Network::http(&url, Some(config.chain_id), FeePolicy::Free))
-                .with_context(|| format!("reaching the medshare node (pid {pid}) at {url}"))?,
+        let (name, profile) = config.network();
+        let mut client = match &profile.rpc_url {
+            Some(_) => Self::connect(name, &profile)?,
+            None => {
+                let runtime = runtime()?;
+                let network = match open_chain(data_dir)? {
+                    Opened::Chain(chain) => runtime.block_on(Network::embedded(*chain))?,
+                    Opened::Node { url, pid } => runtime
+                        .block_on(Network::http(&url, profile.chain_id, FeePolicy::Free))
+                        .with_context(|| {
+                            format!("reaching the medshare node (pid {pid}) at {url}")
+                        })?,
+                };
+                if let Some(expected) = profile.chain_id.filter(|id| *id != network.chain_id()) {
+                    bail!(
+                        "the embedded chain in {} has chain id {}, but {} records {expected}",
+                        data_dir.root().display(),
+                        network.chain_id(),
+                        data_dir.config_path().display()
+                    );
+                }
+                Self {
+                    runtime,
+                    network,
+                    contracts: None,
+                }
+            }
         };
-        let configured = [
-            (Contract::Consortium, config.contracts.consortium),
-            (
-                Contract::IdentityRegistry,
-                config.contracts.identity_registry,
-            ),
-        ]
-        .map(|(contract, address)| Configured {
-            contract,
-            address,
+        client.contracts = profile.deployment.map(|deployment| Configured {
+            deployment,
             config_path: data_dir.config_path(),
             checked: Cell::new(false),
         });
+        Ok(client)
+    }
+
+    /// Connects to the JSON-RPC endpoint of profile `name`, checking its chain id; no contract
+    /// is known yet.
+    pub(crate) fn connect(name: &str, profile: &Profile) -> Result<Self> {
+        let url = profile
+            .rpc_url
+            .as_deref()
+            .context("internal error: connecting to a network without an RPC URL")?;
+        let runtime = runtime()?;
+        let network = runtime
+            .block_on(Network::http(url, profile.chain_id, profile.fees.into()))
+            .with_context(|| format!("reaching network `{name}` at {url}"))?
+            .with_log_range(profile.log_range);
         Ok(Self {
             runtime,
             network,
-            configured: configured.into(),
+            contracts: None,
         })
     }
 
@@ -138,13 +161,46 @@ impl Client {
         Ok(Self {
             runtime,
             network,
-            configured: Vec::new(),
+            contracts: None,
         })
+    }
+
+    /// The network, for the contract wrappers and deployments of `medshare_chain`.
+    pub(crate) const fn network(&self) -> &Network {
+        &self.network
     }
 
     /// The chain id, checked on connect.
     pub(crate) const fn chain_id(&self) -> u64 {
         self.network.chain_id()
+    }
+
+    /// Runs a request of `medshare_chain` to completion; a contract's refusal becomes its
+    /// sentence.
+    pub(crate) fn run<T>(&self, request: impl Future<Output = NetworkResult<T>>) -> Result<T> {
+        self.runtime
+            .block_on(request)
+            .map_err(|err| self.failure(err))
+    }
+
+    /// The data directory's `Consortium`, its code checked once per command.
+    pub(crate) fn consortium(&self) -> Result<Consortium<'_>> {
+        let contracts = self.checked_contracts()?;
+        Ok(Consortium::new(
+            &self.network,
+            contracts.deployment.contracts.consortium,
+            contracts.deployment.block,
+        ))
+    }
+
+    /// The data directory's `IdentityRegistry`, its code checked once per command.
+    pub(crate) fn registry(&self) -> Result<IdentityRegistry<'_>> {
+        let contracts = self.checked_contracts()?;
+        Ok(IdentityRegistry::new(
+            &self.network,
+            contracts.deployment.contracts.identity_registry,
+            contracts.deployment.block,
+        ))
     }
 
     /// The latest block.
@@ -175,110 +231,64 @@ impl Client {
         })
     }
 
-    /// Calls a view function.
-    pub(crate) fn call<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return> {
-        self.check_code(to)?;
-        self.runtime
-            .block_on(self.network.call(to, call))
-            .map_err(|err| self.failure(err))
-            .with_context(|| format!("calling {}", C::SIGNATURE))
-    }
-
-    /// Signs and sends a call of `call` on `to`; fails, with the decoded custom error, if it
-    /// would revert or reverted.
-    pub(crate) fn send<C: SolCall>(
-        &mut self,
-        signer: &PrivateKeySigner,
-        to: Address,
-        call: &C,
-    ) -> Result<Receipt> {
-        self.check_code(to)?;
-        let receipt = self
-            .runtime
-            .block_on(self.network.send(signer, to, call))
-            .map_err(|err| self.failure(err))
-            .with_context(|| format!("sending {}", function_name::<C>()))?;
-        Ok(receipt_of(&receipt))
-    }
-
-    /// Signs and sends a contract creation.
-    pub(crate) fn deploy(&mut self, signer: &PrivateKeySigner, code: Bytes) -> Result<Address> {
-        let receipt = self
-            .runtime
-            .block_on(self.network.deploy(signer, code))
-            .map_err(|err| self.failure(err))
-            .context("deploying a contract")?;
-        receipt
-            .contract_address
-            .context("the deployment created no contract")
-    }
-
-    /// The logs matching `filter`.
-    pub(crate) fn logs(&self, filter: &LogFilter) -> Result<Vec<Log>> {
-        for address in &filter.addresses {
-            self.check_code(*address)?;
+    /// The configured contracts, once their code is known to be medshare's: pointed at another
+    /// chain, views would quietly find nothing and transactions would be mined before failing.
+    fn checked_contracts(&self) -> Result<&Configured> {
+        let contracts = self
+            .contracts
+            .as_ref()
+            .context("internal error: the contracts are used before they are deployed")?;
+        let path = contracts.config_path.display();
+        if contracts.deployment.chain_id != self.chain_id() {
+            bail!(
+                "the deployment in {path} is on chain {}, but the endpoint serves chain {}",
+                contracts.deployment.chain_id,
+                self.chain_id()
+            );
         }
-        let mut query = Filter::new().address(filter.addresses.clone());
-        query = query.from_block(filter.from_block.unwrap_or(0));
-        if let Some(to) = filter.to_block {
-            query = query.to_block(to);
+        if contracts.checked.get() {
+            return Ok(contracts);
         }
-        for (position, alternatives) in filter.topics.iter().enumerate().take(4) {
-            query.topics[position] = alternatives.clone().into();
-        }
-        let logs = self
-            .runtime
-            .block_on(self.network.provider().get_logs(&query))
-            .map_err(|err| anyhow::anyhow!("reading logs: {err}"))?;
-        Ok(logs.iter().map(log_of).collect())
-    }
-
-    /// Refuses a configured address whose code is not the contract `config.json` says it is:
-    /// pointed at another chain, views would quietly find nothing and transactions would be
-    /// mined before failing. Checked once per contract and command.
-    fn check_code(&self, address: Address) -> Result<()> {
-        for configured in &self.configured {
-            if configured.address != address || configured.checked.get() {
-                continue;
-            }
-            let code = self
+        for (contract, address) in contracts.deployment.contracts.each() {
+            match self
                 .runtime
-                .block_on(self.network.provider().get_code_at(address).into_future())
-                .map_err(|err| anyhow::anyhow!("reading the code at {address}: {err}"))?;
-            let name = configured.contract.name();
-            let path = configured.config_path.display();
-            if code.is_empty() {
-                bail!(
-                    "the {name} address {address} in {path} holds no contract code; was the data directory initialised against another chain?"
-                );
+                .block_on(self.network.check_code(contract, address))
+            {
+                Ok(()) => {}
+                Err(NetworkError::NoCode { contract, address }) => bail!(
+                    "the {contract} address {address} in {path} holds no contract code; was the data directory initialised against another chain?"
+                ),
+                Err(NetworkError::WrongCode {
+                    contract,
+                    address,
+                    length,
+                }) => bail!(
+                    "the {contract} address {address} in {path} holds code that is not medshare's {contract} ({length} bytes); was it deployed by another medshare version, or is the chain corrupt?"
+                ),
+                Err(other) => return Err(self.failure(other)),
             }
-            if !configured.contract.matches_runtime_code(&code) {
-                bail!(
-                    "the {name} address {address} in {path} holds code that is not medshare's {name} ({} bytes); was it deployed by another medshare version, or is the chain corrupt?",
-                    code.len()
-                );
-            }
-            configured.checked.set(true);
         }
-        Ok(())
+        contracts.checked.set(true);
+        Ok(contracts)
     }
 
     /// A failure of the network as an error: a contract's refusal becomes its sentence.
     fn failure(&self, err: NetworkError) -> anyhow::Error {
+        let Some(revert) = err.revert() else {
+            return anyhow::Error::new(err);
+        };
+        let refusal = anyhow::Error::new(self.refusal(&revert));
         match err {
-            NetworkError::Reverted { data, transaction } => {
-                let refusal = anyhow::Error::new(self.refusal(&data));
-                match transaction {
-                    Some(hash) => refusal.context(format!("transaction {hash} reverted")),
-                    None => refusal,
-                }
-            }
-            other => anyhow::Error::new(other),
+            NetworkError::Reverted {
+                transaction: Some(hash),
+                ..
+            } => refusal.context(format!("transaction {hash} reverted")),
+            _ => refusal,
         }
     }
 
-    /// A contract's revert data as an error.
-    fn refusal(&self, output: &[u8]) -> ContractError {
+    /// A contract's refusal as an error.
+    fn refusal(&self, revert: &Revert) -> ContractError {
         // "Now" as the chain sees it (the time the next block runs at), for errors carrying a
         // deadline.
         let wall_clock = std::time::SystemTime::now()
@@ -287,10 +297,9 @@ impl Client {
         let now = self
             .head()
             .map_or(wall_clock, |head| wall_clock.max(head.timestamp + 1));
-        let explained = revert::explain(output, now);
         ContractError {
-            name: explained.name,
-            message: explained.message,
+            name: revert.name(),
+            message: revert::explain(revert, now),
         }
     }
 }
@@ -301,51 +310,4 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting the I/O runtime")
-}
-
-/// A JSON-RPC receipt in the shape commands read.
-fn receipt_of(receipt: &TransactionReceipt) -> Receipt {
-    Receipt {
-        transaction_hash: receipt.transaction_hash,
-        transaction_index: receipt.transaction_index.unwrap_or_default(),
-        block_number: receipt.block_number.unwrap_or_default(),
-        block_hash: receipt.block_hash.unwrap_or_default(),
-        from: receipt.from,
-        to: receipt.to,
-        contract_address: receipt.contract_address,
-        status: receipt.status(),
-        gas_used: receipt.gas_used,
-        cumulative_gas_used: receipt.inner.cumulative_gas_used(),
-        effective_gas_price: receipt.effective_gas_price,
-        logs: receipt.inner.logs().iter().map(log_of).collect(),
-        // Nodes keep no return data in receipts.
-        output: Bytes::new(),
-    }
-}
-
-fn log_of(log: &alloy::rpc::types::Log) -> Log {
-    Log {
-        address: log.address(),
-        topics: log.topics().to_vec(),
-        data: log.data().data.clone(),
-        block_number: log.block_number.unwrap_or_default(),
-        block_hash: log.block_hash.unwrap_or_default(),
-        transaction_hash: log.transaction_hash.unwrap_or_default(),
-        transaction_index: log.transaction_index.unwrap_or_default(),
-        log_index: log.log_index.unwrap_or_default(),
-    }
-}
-
-/// `propose` for `propose(uint8,address,uint256,bytes32)`.
-fn function_name<C: SolCall>() -> &'static str {
-    C::SIGNATURE
-        .split_once('(')
-        .map_or(C::SIGNATURE, |(name, _)| name)
-}
-
-/// The first event of type `E` among `logs`.
-pub(crate) fn first_event<E: SolEvent>(logs: &[medshare_evm::Log]) -> Option<E> {
-    logs.iter()
-        .filter(|log| log.topics.first() == Some(&E::SIGNATURE_HASH))
-        .find_map(|log| E::decode_raw_log(log.topics.iter().copied(), &log.data).ok())
 }

@@ -19,8 +19,11 @@ use std::{
     time::{Duration, Instant},
 };
 
+use std::num::NonZeroU64;
+
 use alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use anyhow::{Context, Result, bail};
+use medshare_chain::{Contracts, Deployment, FeePolicy};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -31,32 +34,40 @@ use crate::{
 const CONFIG_FILE: &str = "config.json";
 const LOCK_FILE: &str = ".lock";
 const JOURNAL_FILE: &str = ".journal";
-/// Layout version written by this medshare; version 1 (accounts listed in `config.json`) is
-/// still read.
-const CONFIG_VERSION: u32 = 2;
+/// Layout version written by this medshare; versions 1 (accounts listed in `config.json`) and
+/// 2 (one network) are still read.
+const CONFIG_VERSION: u32 = 3;
 /// How long a command waits for another one to release the data directory.
 const LOCK_WAIT: Duration = Duration::from_secs(300);
+/// The network of the chain kept in the data directory itself.
+pub(crate) const EMBEDDED: &str = "embedded";
+/// A `medshare node` on this machine, at its default port: usable without `network add`.
+pub(crate) const LOCAL: &str = "local";
+/// Where [`LOCAL`] is.
+pub(crate) const LOCAL_RPC_URL: &str = "http://127.0.0.1:8545";
 
-/// What `medshare init` recorded about this installation.
+/// What `medshare init` recorded about this installation, and the networks added since.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Config {
     /// Layout version of this file.
     pub(crate) version: u32,
-    /// Network the data directory was initialised for.
-    pub(crate) network: String,
-    /// Chain id of that network.
-    pub(crate) chain_id: u64,
     /// Account used when `--from` is not given.
     pub(crate) default_account: String,
-    /// Deployed contracts.
-    pub(crate) contracts: Contracts,
     /// Cost of the key derivation of new secrets in this directory.
     #[serde(default)]
     pub(crate) kdf: Kdf,
+    /// Network used when `--network` is not given: the one `init` set up.
+    pub(crate) default_network: String,
+    /// Network profiles by name.
+    pub(crate) networks: BTreeMap<String, Profile>,
     /// Version 1 listed the accounts here; kept as the address of its keystores, which did not
     /// record one.
-    #[serde(rename = "accounts", default, skip_serializing)]
+    #[serde(
+        rename = "accounts",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     legacy_accounts: BTreeMap<String, Address>,
     /// Account name → address, from the keystore directory.
     #[serde(skip)]
@@ -64,36 +75,190 @@ pub(crate) struct Config {
     /// Keystore files that cannot be read, with the reason.
     #[serde(skip)]
     pub(crate) damaged_accounts: BTreeMap<String, String>,
+    /// The network this command uses ([`Config::select`]).
+    #[serde(skip)]
+    selected: String,
 }
 
-/// Addresses of the medshare contracts on the configured network.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// How to reach one network, and where medshare is deployed on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct Profile {
+    /// JSON-RPC endpoint; absent for the embedded chain of this directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) rpc_url: Option<String>,
+    /// Chain id the endpoint must serve, checked on connect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) chain_id: Option<u64>,
+    /// What transactions pay for gas.
+    #[serde(default)]
+    pub(crate) fees: Fees,
+    /// Most blocks one `eth_getLogs` may span on this endpoint (Besu's `--rpc-max-logs-range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) log_range: Option<NonZeroU64>,
+    /// The medshare contracts on this network, once deployed or joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) deployment: Option<Deployment>,
+}
+
+/// What transactions pay for gas on a network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Fees {
+    /// Nothing: a consortium chain with a zero base fee and gas price (Besu QBFT, the embedded
+    /// chain)
+    #[default]
+    Free,
+    /// What the node asks (anvil by default, public networks); accounts need a balance
+    Market,
+}
+
+impl From<Fees> for FeePolicy {
+    fn from(fees: Fees) -> Self {
+        match fees {
+            Fees::Free => Self::Free,
+            Fees::Market => Self::Market,
+        }
+    }
+}
+
+impl std::fmt::Display for Fees {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Free => "free",
+            Self::Market => "market",
+        })
+    }
+}
+
+impl Profile {
+    /// The embedded chain with `deployment` on it.
+    pub(crate) const fn embedded(deployment: Deployment) -> Self {
+        Self {
+            rpc_url: None,
+            chain_id: Some(deployment.chain_id),
+            fees: Fees::Free,
+            log_range: None,
+            deployment: Some(deployment),
+        }
+    }
+
+    /// The built-in `local` network: a `medshare node` at its default port.
+    fn local() -> Self {
+        Self {
+            rpc_url: Some(LOCAL_RPC_URL.into()),
+            chain_id: None,
+            fees: Fees::Free,
+            log_range: None,
+            deployment: None,
+        }
+    }
+}
+
+/// How versions 1 and 2 recorded their one network.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct Contracts {
-    pub(crate) consortium: Address,
-    pub(crate) identity_registry: Address,
+struct SingleNetwork {
+    network: String,
+    chain_id: u64,
+    contracts: SingleNetworkContracts,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SingleNetworkContracts {
+    consortium: Address,
+    identity_registry: Address,
 }
 
 impl Config {
-    /// A version-2 configuration.
-    pub(crate) const fn new(
-        network: String,
-        chain_id: u64,
+    /// A configuration with one network, `default_network`, which commands use by default.
+    pub(crate) fn new(
         default_account: String,
-        contracts: Contracts,
         kdf: Kdf,
+        default_network: String,
+        profile: Profile,
     ) -> Self {
         Self {
             version: CONFIG_VERSION,
-            network,
-            chain_id,
             default_account,
-            contracts,
             kdf,
+            networks: BTreeMap::from([(default_network.clone(), profile)]),
+            selected: default_network.clone(),
+            default_network,
             legacy_accounts: BTreeMap::new(),
             accounts: BTreeMap::new(),
             damaged_accounts: BTreeMap::new(),
         }
+    }
+
+    /// Parses `config.json` of layout `version`, one this medshare reads.
+    fn parse(text: &str, version: u32) -> Result<Self> {
+        if version == CONFIG_VERSION {
+            let mut config: Self = serde_json::from_str(text)?;
+            config.selected = config.default_network.clone();
+            return Ok(config);
+        }
+        // Versions 1 and 2: one network, the embedded one, deployed at an unrecorded block.
+        let mut value: serde_json::Value = serde_json::from_str(text)?;
+        let single: SingleNetwork = serde_json::from_value(value.clone())?;
+        let fields = value.as_object_mut().context("it is not a JSON object")?;
+        for old in ["network", "chainId", "contracts"] {
+            fields.remove(old);
+        }
+        fields.insert("version".into(), CONFIG_VERSION.into());
+        fields.insert("defaultNetwork".into(), single.network.clone().into());
+        let deployment = Deployment {
+            chain_id: single.chain_id,
+            block: 0,
+            contracts: Contracts {
+                consortium: single.contracts.consortium,
+                identity_registry: single.contracts.identity_registry,
+                pre_verifier: None,
+            },
+        };
+        fields.insert(
+            "networks".into(),
+            serde_json::json!({ single.network: Profile::embedded(deployment) }),
+        );
+        let mut config: Self = serde_json::from_value(value)?;
+        config.selected = config.default_network.clone();
+        Ok(config)
+    }
+
+    /// Makes `name` (`--network`), else the default network, the one this command uses.
+    pub(crate) fn select(&mut self, name: Option<&str>) -> Result<()> {
+        let name = name.unwrap_or(&self.default_network);
+        if !self.networks.contains_key(name) && name != LOCAL {
+            let known: Vec<&str> = self.networks.keys().map(String::as_str).collect();
+            return Err(usage(format!(
+                "no network named `{}` in this data directory (networks: {}); add one with `medshare network add NAME --rpc-url URL`",
+                crate::output::cut(name),
+                known.join(", ")
+            )));
+        }
+        self.selected = name.to_string();
+        Ok(())
+    }
+
+    /// The network this command uses, with its profile.
+    pub(crate) fn network(&self) -> (&str, Profile) {
+        let profile = self
+            .networks
+            .get(&self.selected)
+            .cloned()
+            .unwrap_or_else(Profile::local);
+        (&self.selected, profile)
+    }
+
+    /// The medshare deployment on the network this command uses.
+    pub(crate) fn deployment(&self) -> Result<Deployment> {
+        let (name, profile) = self.network();
+        profile.deployment.with_context(|| {
+            format!(
+                "network `{name}` has no medshare deployment in this data directory: deploy one with `medshare deploy --network {name}`, or join one with `medshare init --network {name} --addresses FILE`"
+            )
+        })
     }
 
     /// Address of account `name`, or of the default account.
@@ -113,6 +278,13 @@ impl Config {
                     known.join(", ")
                 ))
             })
+    }
+
+    /// `config.json` as written.
+    pub(crate) fn to_file(&self) -> Result<Vec<u8>> {
+        let mut text = serde_json::to_string_pretty(self)?;
+        text.push('\n');
+        Ok(text.into_bytes())
     }
 }
 
@@ -181,15 +353,19 @@ impl DataDir {
         let path = self.config_path();
         let text =
             fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let mut config: Config = serde_json::from_str(&text)
-            .with_context(|| format!("{} is corrupt", path.display()))?;
-        if !(1..=CONFIG_VERSION).contains(&config.version) {
+        #[derive(Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let corrupt = || format!("{} is corrupt", path.display());
+        let Version { version } = serde_json::from_str(&text).with_context(corrupt)?;
+        if !(1..=CONFIG_VERSION).contains(&version) {
             bail!(
-                "{} has layout version {}, this medshare understands 1 to {CONFIG_VERSION}",
-                path.display(),
-                config.version
+                "{} has layout version {version}, this medshare understands 1 to {CONFIG_VERSION}",
+                path.display()
             );
         }
+        let mut config = Config::parse(&text, version).with_context(corrupt)?;
         self.read_accounts(&mut config)?;
         Ok(config)
     }

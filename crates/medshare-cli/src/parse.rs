@@ -3,6 +3,7 @@
 
 use alloy::primitives::{Address, B256};
 use anyhow::Result;
+use medshare_chain::{Roles, ShortText};
 
 use crate::output::{cut, usage};
 
@@ -31,6 +32,24 @@ pub(crate) fn address(text: &str, what: &str) -> Result<Address> {
     }
     text.parse()
         .map_err(|_| usage(format!("the {what} `{shown}` is not a hex address")))
+}
+
+/// Short text kept on chain (an institution name, a reason); `what` names it in errors.
+pub(crate) fn short_text(text: &str, what: &str) -> Result<ShortText> {
+    ShortText::new(text).map_err(|err| usage(format!("the {what} `{}`: {err}", cut(text))))
+}
+
+/// A comma-separated list of role names with at least one role, for `flag`.
+pub(crate) fn roles(list: &str, flag: &str) -> Result<Roles> {
+    let roles: Roles = list
+        .parse()
+        .map_err(|err| usage(format!("{flag}: {err}")))?;
+    if roles.is_empty() {
+        return Err(usage(format!(
+            "{flag} names no role; give at least one, e.g. {flag} hospital"
+        )));
+    }
+    Ok(roles)
 }
 
 /// A 32-byte word: `0x` and 64 hex digits.

@@ -4,58 +4,36 @@
 //! The sentences follow the NatSpec of the errors in `contracts/src/interfaces/` and the places
 //! that raise them; an error raised for several reasons names each of them.
 
-use alloy::{
-    primitives::{Address, B256, U256},
-    sol_types::{SolError, SolInterface},
-};
+use alloy::primitives::{Address, B256, U256};
+use medshare_chain::{KeySetStatus, MotionKind, ProposalStatus, Revert, Roles, TraceStatus};
 use medshare_contracts::{
     Consortium::ConsortiumErrors as C, IdentityRegistry::IdentityRegistryErrors as I,
-    proposal_status, roles,
 };
 
 use crate::output::{cut, plural, relative, utc_minutes};
 
-/// A revert explained.
-pub(crate) struct Explained {
-    /// The Solidity custom error, if the data is one of medshare's.
-    pub(crate) name: Option<&'static str>,
-    pub(crate) message: String,
-}
-
-/// Explains revert data `output` of a call that ran at Unix time `now` (for errors that carry a
-/// time).
-pub(crate) fn explain(output: &[u8], now: u64) -> Explained {
-    if let Ok(error) = C::abi_decode(output) {
-        return Explained {
-            name: C::name_by_selector(error.selector()),
-            message: consortium(&error),
-        };
-    }
-    if let Ok(error) = I::abi_decode(output) {
-        return Explained {
-            name: I::name_by_selector(error.selector()),
-            message: identity_registry(&error, now),
-        };
-    }
-    let message = if let Ok(reason) = alloy::sol_types::Revert::abi_decode(output) {
-        format!("the contract refused: {}", cut(&reason.reason))
-    } else if output.is_empty() {
-        "the call ran out of gas or hit an invalid instruction (no revert data)".to_string()
-    } else {
-        let hex = alloy::primitives::hex::encode(output);
-        let shown = if hex.len() > 64 {
-            format!("{}…", &hex[..64])
-        } else {
-            hex
-        };
-        format!(
-            "the contract reverted with unrecognised data ({} bytes): 0x{shown}",
-            output.len()
-        )
-    };
-    Explained {
-        name: None,
-        message,
+/// The sentence for `revert`, a refusal of a call that ran at Unix time `now` (for errors that
+/// carry a time).
+pub(crate) fn explain(revert: &Revert, now: u64) -> String {
+    match revert {
+        Revert::Consortium(error) => consortium(error),
+        Revert::IdentityRegistry(error) => identity_registry(error, now),
+        Revert::Message(reason) => format!("the contract refused: {}", cut(reason)),
+        Revert::Empty => {
+            "the call ran out of gas or hit an invalid instruction (no revert data)".to_string()
+        }
+        Revert::Unknown(data) => {
+            let hex = alloy::primitives::hex::encode(data);
+            let shown = if hex.len() > 64 {
+                format!("{}…", &hex[..64])
+            } else {
+                hex
+            };
+            format!(
+                "the contract reverted with unrecognised data ({} bytes): 0x{shown}",
+                data.len()
+            )
+        }
     }
 }
 
@@ -89,15 +67,15 @@ fn consortium(error: &C) -> String {
         C::ConsortiumInvalidRoles(e) if e.roles.is_zero() => {
             "a member needs at least one role".to_string()
         }
-        C::ConsortiumInvalidRoles(e) if e.roles & !roles::ALL != U256::ZERO => format!(
+        C::ConsortiumInvalidRoles(e) if Roles::try_from(e.roles).is_err() => format!(
             "role mask {:#x} has bits that are no role (the roles are {})",
             e.roles,
-            roles::describe(roles::ALL)
+            Roles::ALL
         ),
         // The only other case: a removal, which takes no roles.
         C::ConsortiumInvalidRoles(e) => format!(
             "removing a member takes no roles, but {} was given",
-            roles::describe(e.roles)
+            Roles::try_from(e.roles).unwrap_or_default()
         ),
         C::ConsortiumInvalidThreshold(e) if e.threshold.is_zero() => {
             "the approval threshold must be at least 1".to_string()
@@ -117,11 +95,10 @@ fn consortium(error: &C) -> String {
         ),
         C::ConsortiumProposalNotPending(e) => {
             let id = e.proposalId;
-            match e.status {
-                proposal_status::EXECUTED => format!("proposal #{id} is already executed"),
-                proposal_status::CANCELLED => format!("proposal #{id} is already cancelled"),
-                proposal_status::NONE => format!("there is no proposal #{id}"),
-                other => format!("proposal #{id} is not pending (status {other})"),
+            match ProposalStatus::try_from(e.status) {
+                Ok(ProposalStatus::None) => format!("there is no proposal #{id}"),
+                Ok(status) => format!("proposal #{id} is already {status}"),
+                Err(_) => format!("proposal #{id} is not pending (status {})", e.status),
             }
         }
         C::ConsortiumProposalStale(e) => format!(
@@ -133,43 +110,30 @@ fn consortium(error: &C) -> String {
         C::ConsortiumUnauthorizedAccount(e) => format!(
             "{:#} is not a member of the consortium with the {} role, or, to cancel a proposal that is neither stale nor expired, not its proposer",
             e.account,
-            roles::describe(roles::ADMIN)
+            Roles::ADMIN
         ),
         C::ConsortiumUnknownProposal(e) => format!("there is no proposal #{}", e.proposalId),
     }
 }
 
-/// `IIdentityRegistry.KeySetStatus`, in declaration order (solc encodes an enum as its index).
-const KEY_SET_STATUS: [&str; 7] = [
-    "none",
-    "proposed",
-    "scheduled",
-    "active",
-    "retired",
-    "superseded",
-    "cancelled",
-];
-
-/// `IIdentityRegistry.TraceStatus.None`.
-const TRACE_NONE: u8 = 0;
-/// `IIdentityRegistry.TraceStatus.Completed`.
-const TRACE_COMPLETED: u8 = 2;
-
 fn key_set_status(status: u8) -> String {
-    KEY_SET_STATUS
-        .get(usize::from(status))
-        .map_or_else(|| format!("in status {status}"), |name| (*name).to_string())
+    KeySetStatus::try_from(status).map_or_else(
+        |_| format!("in status {status}"),
+        |status| status.to_string(),
+    )
 }
 
 /// What an `IIdentityRegistry.Motion` on `subject` does.
 fn motion(motion: u8, subject: B256) -> String {
-    match motion {
-        0 => format!("installing key set {}", short(subject)),
-        1 => format!("cancelling key set {}", short(subject)),
+    match MotionKind::try_from(motion) {
+        Ok(MotionKind::ApproveKeySet) => format!("installing key set {}", short(subject)),
+        Ok(MotionKind::CancelKeySet) => format!("cancelling key set {}", short(subject)),
         // The subject of a rotation is the epoch it leaves.
-        2 => format!("leaving epoch {}", word(U256::from_be_bytes(subject.0))),
-        3 => format!("revoking identity {}", short(subject)),
-        other => format!("motion {other} on {}", short(subject)),
+        Ok(MotionKind::RotateEpoch) => {
+            format!("leaving epoch {}", word(U256::from_be_bytes(subject.0)))
+        }
+        Ok(MotionKind::RevokeIdentity) => format!("revoking identity {}", short(subject)),
+        Err(_) => format!("motion {motion} on {}", short(subject)),
     }
 }
 
@@ -245,7 +209,7 @@ fn identity_registry(error: &I, now: u64) -> String {
         I::IdentityRegistryInvalidAuthority(e) => format!(
             "{:#} cannot be a key set authority: it is listed twice or is not a member of the consortium with the {} role",
             e.account,
-            roles::describe(roles::AUTHORITY)
+            Roles::AUTHORITY
         ),
         I::IdentityRegistryInvalidAuthorityIndex(e) => format!(
             "entry {} of the key set's authorities has index {}, not {}",
@@ -320,10 +284,10 @@ fn identity_registry(error: &I, now: u64) -> String {
             "the token with nullifier {} has already been used (in a scope, every token of one user has the same nullifier)",
             short(e.nullifier)
         ),
-        I::IdentityRegistryTraceNotPending(e) => match e.status {
-            TRACE_NONE => format!("there is no trace #{}", e.traceId),
-            TRACE_COMPLETED => format!("trace #{} is already complete", e.traceId),
-            other => format!("trace #{} is not pending (status {other})", e.traceId),
+        I::IdentityRegistryTraceNotPending(e) => match TraceStatus::try_from(e.status) {
+            Ok(TraceStatus::None) => format!("there is no trace #{}", e.traceId),
+            Ok(TraceStatus::Completed) => format!("trace #{} is already complete", e.traceId),
+            _ => format!("trace #{} is not pending (status {})", e.traceId, e.status),
         },
         I::IdentityRegistryTracedIdentityElement(e) => format!(
             "the shares of trace #{} combine to the identity element: the token's credential was not issued by the protocol (evidence against the issuing authorities)",
@@ -334,8 +298,8 @@ fn identity_registry(error: &I, now: u64) -> String {
         I::IdentityRegistryUnauthorizedAccount(e) => format!(
             "{:#} may not do this: it needs the {} role in the consortium and a place in the key set concerned (approving the first key set needs the {} role instead)",
             e.account,
-            roles::describe(roles::AUTHORITY),
-            roles::describe(roles::ADMIN)
+            Roles::AUTHORITY,
+            Roles::ADMIN
         ),
         I::IdentityRegistryUnknownToken(e) => format!(
             "no token with nullifier {} has been used",
@@ -390,30 +354,13 @@ fn precompile(address: Address) -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use alloy::sol_types::{SolError, SolInterface};
     use medshare_contracts::{Consortium, IdentityRegistry};
 
     use super::*;
 
-    /// The variants of Solidity `enum NAME { ... }` in `source`, lowercased, in order.
-    fn solidity_enum(source: &str, name: &str) -> Vec<String> {
-        let start = source.find(&format!("enum {name} {{")).unwrap();
-        source[start..]
-            .lines()
-            .skip(1)
-            .map(str::trim)
-            .take_while(|line| *line != "}")
-            .filter(|line| !line.is_empty() && !line.starts_with("//"))
-            .map(|line| line.trim_end_matches(',').to_lowercase())
-            .collect()
-    }
-
     #[test]
     fn the_contract_facts_in_sentences_are_those_of_the_solidity_sources() {
-        let registry = include_str!("../../../contracts/src/interfaces/IIdentityRegistry.sol");
-        assert_eq!(solidity_enum(registry, "KeySetStatus"), KEY_SET_STATUS);
-        let traces = solidity_enum(registry, "TraceStatus");
-        assert_eq!(traces[usize::from(TRACE_NONE)], "none");
-        assert_eq!(traces[usize::from(TRACE_COMPLETED)], "completed");
         let consortium = include_str!("../../../contracts/src/Consortium.sol");
         assert!(consortium.contains(&format!("PROPOSAL_TTL = {PROPOSAL_TTL_DAYS} days;")));
         assert!(consortium.contains(&format!("MAX_INITIAL_ADMINS = {MAX_INITIAL_ADMINS};")));
@@ -435,9 +382,9 @@ mod tests {
         let errors = every_error();
         assert_eq!(errors.len(), C::COUNT + I::COUNT);
         for (name, data) in errors {
-            let explained = explain(&data, 0);
-            assert_eq!(explained.name, Some(name));
-            let message = &explained.message;
+            let revert = Revert::decode(&data);
+            assert_eq!(revert.name(), Some(name));
+            let message = &explain(&revert, 0);
             // Neither the Debug rendering nor the fallback for data that is none of ours.
             assert!(
                 !message.contains(name)
@@ -449,7 +396,7 @@ mod tests {
     }
 
     fn sentence(error: impl SolError, now: u64) -> String {
-        explain(&error.abi_encode(), now).message
+        explain(&Revert::decode(&error.abi_encode()), now)
     }
 
     #[test]
@@ -462,7 +409,7 @@ mod tests {
             sentence(
                 Consortium::ConsortiumProposalNotPending {
                     proposalId: U256::from(1),
-                    status: proposal_status::EXECUTED,
+                    status: ProposalStatus::Executed.into(),
                 },
                 0
             ),
@@ -536,13 +483,13 @@ mod tests {
     #[test]
     fn keeps_revert_strings_and_cuts_unknown_data() {
         let reason = alloy::sol_types::Revert::from("no").abi_encode();
-        let explained = explain(&reason, 0);
-        assert!(explained.name.is_none());
-        assert_eq!(explained.message, "the contract refused: no");
-        let unknown = explain(&[0xab; 4000], 0);
-        assert!(unknown.name.is_none());
-        assert!(unknown.message.len() < 160, "{}", unknown.message);
-        assert!(unknown.message.contains("4000 bytes"));
-        assert!(explain(&[], 0).message.contains("out of gas"));
+        assert_eq!(
+            explain(&Revert::decode(&reason), 0),
+            "the contract refused: no"
+        );
+        let unknown = explain(&Revert::decode(&[0xab; 4000]), 0);
+        assert!(unknown.len() < 160, "{unknown}");
+        assert!(unknown.contains("4000 bytes"));
+        assert!(explain(&Revert::Empty, 0).contains("out of gas"));
     }
 }

@@ -41,8 +41,8 @@ fn init_then_status_on_the_embedded_chain() {
     let status: serde_json::Value = data(&output);
     assert_eq!(status["chainId"], 1337);
     assert_eq!(
-        status["blockNumber"], 2,
-        "genesis, then the Consortium and IdentityRegistry deployments"
+        status["blockNumber"], 3,
+        "genesis, then the Consortium, IdentityRegistry and PreVerifier deployments"
     );
     assert_eq!(status["identity"]["epoch"], 0, "no key set yet");
     assert_eq!(status["contracts"]["consortium"], report["consortium"]);
@@ -190,14 +190,20 @@ fn demo_runs_end_to_end() {
 #[test]
 fn unknown_network_is_refused_before_anything_happens() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(tmp.path(), &["--network", "mainnet", "chain", "status"]);
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let before = std::fs::read(dir.join("config.json")).unwrap();
+    let out = run(&dir, &["--network", "mainnet", "chain", "status"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("invalid value 'mainnet'") && err.contains("embedded"),
+        err.contains("no network named `mainnet`")
+            && err.contains("(networks: embedded)")
+            && err.contains("medshare network add"),
         "{err}"
     );
     assert!(!err.contains("panicked"));
+    assert_eq!(std::fs::read(dir.join("config.json")).unwrap(), before);
 }
 
 #[test]

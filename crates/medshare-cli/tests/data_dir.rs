@@ -785,7 +785,7 @@ fn a_consortium_address_without_its_code_is_refused_before_anything_is_mined() {
         ),
         (registry, "holds code that is not medshare's Consortium ("),
     ] {
-        config["contracts"]["consortium"] = consortium.into();
+        config["networks"]["embedded"]["deployment"]["contracts"]["consortium"] = consortium.into();
         std::fs::write(&config_path, config.to_string()).unwrap();
         let consortium: alloy::primitives::Address = consortium.parse().unwrap();
         let sentence = format!(

@@ -163,7 +163,7 @@ fn cast_reads_and_sends_through_the_node() {
     let height: u64 = data(&run(&dir, &["--json", "chain", "status"]))["blockNumber"]
         .as_u64()
         .unwrap();
-    let consortium = config(&dir)["contracts"]["consortium"]
+    let consortium = config(&dir)["networks"]["embedded"]["deployment"]["contracts"]["consortium"]
         .as_str()
         .unwrap()
         .to_string();
@@ -392,7 +392,7 @@ fn the_chain_client_speaks_to_the_node_as_to_the_embedded_chain() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     init(&dir);
-    let consortium: Address = config(&dir)["contracts"]["consortium"]
+    let consortium: Address = config(&dir)["networks"]["embedded"]["deployment"]["contracts"]["consortium"]
         .as_str()
         .unwrap()
         .parse()

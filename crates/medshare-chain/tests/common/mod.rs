@@ -1,80 +1,116 @@
-//! The scenario every network must pass the same way: deploy, call, a refusal decoded by name,
-//! a send.
+//! The scenario every network must pass the same way: the suite deployed and verified, typed
+//! views, a refusal decoded by name before anything is mined, proposals executed and read back,
+//! events queried from the deployment block.
 #![allow(clippy::unwrap_used, dead_code)]
 
+use std::num::NonZeroU64;
+
 use alloy::{
-    primitives::{Address, B256, U256},
+    primitives::{Address, B256},
     signers::local::PrivateKeySigner,
-    sol_types::{SolEvent, SolInterface},
 };
-use medshare_chain::{Error, Network};
-use medshare_contracts::{Consortium, deploy_code, roles};
+use medshare_chain::{
+    Change, Consortium, Deployment, Error, Network, ProposalStatus, Revert, Roles, ShortText,
+    SuiteSettings,
+};
+use medshare_contracts::Consortium::ConsortiumErrors;
 
 pub(crate) fn signer(byte: u8) -> PrivateKeySigner {
     PrivateKeySigner::from_bytes(&B256::repeat_byte(byte)).unwrap()
 }
 
-/// `admin` deploys a consortium; `outsider`'s proposal is refused before anything is mined,
-/// with the custom error decoded by name; the admin's executes. Returns the consortium.
+/// `admin` deploys the suite as the only admin; `outsider`'s proposal is refused before
+/// anything is mined, with the custom error decoded by name; the admin adds a member and
+/// raises nothing else. Returns the deployment.
 pub(crate) async fn consortium_scenario(
     network: &Network,
     admin: &PrivateKeySigner,
     outsider: &PrivateKeySigner,
-) -> Address {
+) -> Deployment {
     let start = network.block_number().await.unwrap();
-    let deployed = network
-        .deploy(
-            admin,
-            deploy_code(
-                &Consortium::BYTECODE,
-                &Consortium::constructorCall {
-                    initialAdmins: vec![admin.address()],
-                    names: vec![B256::repeat_byte(0x61)],
-                    initialThreshold: U256::from(1),
-                },
-            ),
-        )
-        .await
-        .unwrap();
-    let consortium = deployed.contract_address.unwrap();
-    assert_eq!(network.block_number().await.unwrap(), start + 1);
-    let members = network
-        .call(consortium, &Consortium::memberCountCall {})
-        .await
-        .unwrap();
-    assert_eq!(members, U256::from(1));
+    let hospital = ShortText::new("St Mary Hospital").unwrap();
+    let deployment = Deployment::deploy(
+        network,
+        admin,
+        &SuiteSettings {
+            admins: vec![(admin.address(), hospital)],
+            threshold: 1,
+            epoch_duration: 3600,
+            min_threshold: 2,
+            min_authorities: 3,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(deployment.chain_id, network.chain_id());
+    assert_eq!(deployment.block, start + 1, "the first contract's block");
+    assert_eq!(network.block_number().await.unwrap(), start + 3);
+    deployment.verify(network).await.unwrap();
 
-    let propose = Consortium::proposeCall {
-        action: medshare_contracts::action::ADD_MEMBER,
-        account: Address::repeat_byte(0x33),
-        value: roles::RESEARCH,
-        name: B256::repeat_byte(0x62),
+    let consortium = Consortium::new(network, deployment.contracts.consortium, deployment.block);
+    assert_eq!(consortium.member_count().await.unwrap(), 1);
+    assert_eq!(consortium.threshold().await.unwrap(), 1);
+    let founder = consortium.member(admin.address()).await.unwrap().unwrap();
+    assert_eq!(founder.name, hospital);
+    assert_eq!(founder.roles, Roles::ADMIN);
+    assert!(
+        consortium
+            .member(outsider.address())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let lab = Address::repeat_byte(0x33);
+    let change = Change::AddMember {
+        account: lab,
+        roles: Roles::RESEARCH,
+        name: ShortText::new("City Lab").unwrap(),
     };
-    let Err(Error::Reverted { data, transaction }) =
-        network.send(outsider, consortium, &propose).await
-    else {
-        panic!("an outsider's proposal must be refused");
-    };
-    assert!(transaction.is_none());
+    let refused = consortium.propose(outsider, &change).await.unwrap_err();
+    assert!(
+        matches!(
+            &refused,
+            Error::Reverted {
+                transaction: None,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
     assert!(matches!(
-        Consortium::ConsortiumErrors::abi_decode(&data).unwrap(),
-        Consortium::ConsortiumErrors::ConsortiumUnauthorizedAccount(e) if e.account == outsider.address()
+        refused.revert(),
+        Some(Revert::Consortium(ConsortiumErrors::ConsortiumUnauthorizedAccount(e))) if e.account == outsider.address()
     ));
     assert_eq!(
         network.block_number().await.unwrap(),
-        start + 1,
+        start + 3,
         "nothing mined"
     );
 
-    let receipt = network.send(admin, consortium, &propose).await.unwrap();
-    assert!(receipt.status());
-    assert!(receipt.inner.logs().iter().any(|log| {
-        log.topics().first() == Some(&Consortium::ProposalExecuted::SIGNATURE_HASH)
-    }));
-    let members = network
-        .call(consortium, &Consortium::memberCountCall {})
-        .await
-        .unwrap();
-    assert_eq!(members, U256::from(2));
-    consortium
+    let outcome = consortium.propose(admin, &change).await.unwrap();
+    assert!(outcome.executed);
+    assert_eq!((outcome.approvals, outcome.threshold), (1, 1));
+    let proposal = consortium.proposal(outcome.id).await.unwrap().unwrap();
+    assert_eq!(proposal.change, change);
+    assert_eq!(proposal.status, ProposalStatus::Executed);
+    assert_eq!(proposal.proposer, admin.address());
+    assert!(consortium.proposal(outcome.id + 1).await.unwrap().is_none());
+
+    // A proposal that reverts once executing (a threshold above the admin count) is refused at
+    // the estimate too, by name.
+    let too_high = Change::SetThreshold(NonZeroU64::new(5).unwrap());
+    let refused = consortium.propose(admin, &too_high).await.unwrap_err();
+    assert_eq!(
+        refused.revert().and_then(|r| r.name()),
+        Some("ConsortiumInvalidThreshold")
+    );
+
+    let members = consortium.members().await.unwrap();
+    let listed: Vec<_> = members.iter().map(|m| (m.address, m.roles)).collect();
+    assert_eq!(
+        listed,
+        [(admin.address(), Roles::ADMIN), (lab, Roles::RESEARCH)]
+    );
+    deployment
 }

@@ -33,7 +33,7 @@ pub(super) fn run(
     lock: Option<&Lock>,
 ) -> Result<()> {
     let data_dir = super::data_dir(global)?;
-    let config = data_dir.config()?;
+    let config = super::config(global, &data_dir)?;
     match cmd {
         AccountCommand::New { name, light_kdf } => {
             keystore::validate_name(&name)?;

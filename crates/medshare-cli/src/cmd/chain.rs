@@ -1,14 +1,13 @@
 //! `medshare chain`: what the chain looks like from this data directory.
 
-use alloy::primitives::{Address, B256, U256};
+use alloy::primitives::{Address, B256};
 use anyhow::{Context, Result};
-use medshare_contracts::{Consortium, IdentityRegistry};
 use serde::Serialize;
 
 use crate::{
     args::{ChainCommand, GlobalArgs},
     client::Client,
-    datadir::{Config, DataDir},
+    datadir::{Config, DataDir, Profile},
     output::{Printer, plural, utc},
 };
 
@@ -16,6 +15,9 @@ use crate::{
 #[serde(rename_all = "camelCase")]
 pub(super) struct Status {
     network: String,
+    /// The JSON-RPC endpoint; absent for the embedded chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rpc_url: Option<String>,
     chain_id: u64,
     block_number: u64,
     block_hash: B256,
@@ -53,14 +55,26 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
     let data_dir = super::data_dir(global)?;
     match cmd {
         ChainCommand::Status => {
-            let config = data_dir.config()?;
+            let config = super::config(global, &data_dir)?;
             let client = Client::open(&data_dir, &config)?;
             let status = status(&client, &config)?;
             printer.result(&status, || render(&status, &data_dir), status.block_number);
         }
         ChainCommand::Verify => {
+            let config = super::config(global, &data_dir)?;
+            if let (
+                name,
+                Profile {
+                    rpc_url: Some(url), ..
+                },
+            ) = config.network()
+            {
+                anyhow::bail!(
+                    "chain verify checks the file of an embedded chain; network `{name}` is a chain reached at {url}"
+                );
+            }
             // Opening checks the state and the head; `verify` checks everything else.
-            let client = Client::open(&data_dir, &data_dir.config()?)?;
+            let client = Client::open(&data_dir, &config)?;
             let Some(chain) = client.embedded_chain() else {
                 anyhow::bail!(
                     "a medshare node serves the chain of {}: stop it to check the chain file",
@@ -92,37 +106,32 @@ pub(super) fn run(global: &GlobalArgs, cmd: ChainCommand, printer: &Printer) -> 
 
 pub(super) fn status(client: &Client, config: &Config) -> Result<Status> {
     let head = client.head()?;
-    let consortium = config.contracts.consortium;
-    let registry = config.contracts.identity_registry;
+    let (network, profile) = config.network();
+    let consortium = client.consortium()?;
+    let registry = client.registry()?;
     Ok(Status {
-        network: config.network.clone(),
+        network: network.to_string(),
+        rpc_url: profile.rpc_url,
         chain_id: client.chain_id(),
         block_number: head.number,
         block_hash: head.hash,
         block_timestamp: head.timestamp,
         contracts: Contracts {
-            consortium,
-            identity_registry: registry,
+            consortium: consortium.address(),
+            identity_registry: registry.address(),
         },
         consortium: ConsortiumStatus {
-            members: count(client.call(consortium, &Consortium::memberCountCall {})?),
-            admins: count(client.call(consortium, &Consortium::adminCountCall {})?),
-            threshold: count(client.call(consortium, &Consortium::thresholdCall {})?),
-            proposals: count(client.call(consortium, &Consortium::proposalCountCall {})?),
+            members: client.run(consortium.member_count())?,
+            admins: client.run(consortium.admin_count())?,
+            threshold: client.run(consortium.threshold())?,
+            proposals: client.run(consortium.proposal_count())?,
         },
         identity: IdentityStatus {
-            epoch: client.call(registry, &IdentityRegistry::currentEpochCall {})?,
-            active_key_set: Some(client.call(registry, &IdentityRegistry::activeKeySetCall {})?)
-                .filter(|k| *k != B256::ZERO),
-            traces: count(client.call(registry, &IdentityRegistry::traceCountCall {})?),
+            epoch: client.run(registry.current_epoch())?,
+            active_key_set: client.run(registry.active_key_set())?,
+            traces: client.run(registry.trace_count())?,
         },
     })
-}
-
-/// A count the contracts keep in a `uint256` but that never leaves `u64` (it counts
-/// transactions).
-fn count(value: U256) -> u64 {
-    value.saturating_to()
 }
 
 pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
@@ -130,7 +139,10 @@ pub(super) fn render(status: &Status, data_dir: &DataDir) -> String {
     format!(
         "network      {} ({})\nchain id     {}\nblock        {} at {} ({})\nconsortium   {}\n             {}, {}, {}-of-{} admin approvals, {}\nidentity     {}\n             epoch {}, key set {}, {}\n",
         status.network,
-        data_dir.chain_dir().display(),
+        status
+            .rpc_url
+            .clone()
+            .unwrap_or_else(|| data_dir.chain_dir().display().to_string()),
         status.chain_id,
         status.block_number,
         utc(status.block_timestamp),

@@ -7,20 +7,22 @@
 
 use std::path::PathBuf;
 
+use std::num::NonZeroU64;
+
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::{Context, Result, bail};
-use medshare_contracts::roles;
+use medshare_chain::{Change, Roles, ShortText};
 use serde::Serialize;
 
 use super::{
     chain,
-    consortium::{self, Change},
-    init::{RegistrySettings, check_free, initialise, institution_name, staging_dir},
+    consortium::{describe, render_members},
+    init::{Joining, RegistrySettings, check_free, initialise, staging_dir},
 };
 use crate::{
     args::{DemoArgs, GlobalArgs},
     client::Client,
-    datadir::{Config, DataDir, Lock, new_account_file},
+    datadir::{Config, DataDir, EMBEDDED, Lock, new_account_file},
     keystore::{self, Kdf},
     output::Printer,
 };
@@ -39,6 +41,15 @@ struct DemoReport {
 }
 
 pub(super) fn run(global: &GlobalArgs, args: &DemoArgs, printer: &Printer) -> Result<()> {
+    if global
+        .network
+        .as_deref()
+        .is_some_and(|name| name != EMBEDDED)
+    {
+        return Err(crate::output::usage(
+            "the demo runs on a fresh embedded chain; leave out --network",
+        ));
+    }
     let (root, explicit) = match &global.data_dir {
         Some(dir) => (dir.clone(), true),
         None => (scratch_dir()?, false),
@@ -54,7 +65,7 @@ pub(super) fn run(global: &GlobalArgs, args: &DemoArgs, printer: &Printer) -> Re
         Some(RemoveOnExit::new(vec![root.clone(), staging_dir(&root)?]))
     };
     let mut steps = Vec::new();
-    narrate(&data_dir, global, printer, &mut steps)?;
+    narrate(&data_dir, printer, &mut steps)?;
     printer.result(
         &DemoReport {
             data_dir: root.clone(),
@@ -103,12 +114,7 @@ fn remove_all(dirs: &[PathBuf]) {
     }
 }
 
-fn narrate(
-    data_dir: &DataDir,
-    global: &GlobalArgs,
-    printer: &Printer,
-    steps: &mut Vec<String>,
-) -> Result<()> {
+fn narrate(data_dir: &DataDir, printer: &Printer, steps: &mut Vec<String>) -> Result<()> {
     let mut step = |message: String| {
         printer.step(&message);
         steps.push(message);
@@ -122,15 +128,16 @@ fn narrate(
     // Throwaway keystores: the light key derivation keeps the demo fast.
     initialise(
         data_dir,
-        global.network,
         "st-mary",
-        institution_name("St Mary Hospital")?,
         &password,
         Kdf::Light,
-        RegistrySettings {
-            epoch_duration: DEMO_EPOCH_SECONDS,
-            min_threshold: 2,
-            min_authorities: 3,
+        Joining::Embedded {
+            institution: ShortText::new("St Mary Hospital")?,
+            registry: RegistrySettings {
+                epoch_duration: DEMO_EPOCH_SECONDS,
+                min_threshold: 2,
+                min_authorities: 3,
+            },
         },
     )?;
     let lock = data_dir.lock()?;
@@ -151,49 +158,40 @@ fn narrate(
     let config = data_dir.config()?;
     step("created keystores for the regulator, City Lab and proxies 1-3".into());
 
-    let mut client = Client::open(data_dir, &config)?;
-    let add = |signer: &PrivateKeySigner, roles, name: &str| -> Result<Change> {
-        Ok(Change::add(
-            signer.address(),
-            roles,
-            institution_name(name)?,
-        ))
-    };
-    let outcome = consortium::propose(
-        &mut client,
-        &config,
+    let client = Client::open(data_dir, &config)?;
+    let consortium = client.consortium()?;
+    let outcome = client.run(consortium.propose(
         &hospital,
-        add(
+        &add(
             &regulator,
-            roles::ADMIN | roles::AUTHORITY,
+            Roles::ADMIN | Roles::AUTHORITY,
             "Health Regulator",
         )?,
-    )?;
+    ))?;
     step(format!(
         "St Mary adds the regulator as admin + authority: {}",
-        outcome.describe()
+        describe(&outcome)
     ));
-    let outcome = consortium::propose(&mut client, &config, &hospital, Change::threshold(2))?;
+    let two = NonZeroU64::new(2).context("2 is not zero")?;
+    let outcome = client.run(consortium.propose(&hospital, &Change::SetThreshold(two)))?;
     step(format!(
         "St Mary raises the approval threshold to 2: {}",
-        outcome.describe()
+        describe(&outcome)
     ));
 
     for (signer, roles, name) in [
-        (&lab, roles::RESEARCH, "City Lab"),
-        (&proxies[0], roles::PROXY, "Proxy One"),
-        (&proxies[1], roles::PROXY, "Proxy Two"),
-        (&proxies[2], roles::PROXY, "Proxy Three"),
+        (&lab, Roles::RESEARCH, "City Lab"),
+        (&proxies[0], Roles::PROXY, "Proxy One"),
+        (&proxies[1], Roles::PROXY, "Proxy Two"),
+        (&proxies[2], Roles::PROXY, "Proxy Three"),
     ] {
-        let proposed =
-            consortium::propose(&mut client, &config, &hospital, add(signer, roles, name)?)?;
+        let proposed = client.run(consortium.propose(&hospital, &add(signer, roles, name)?))?;
         step(format!(
-            "St Mary proposes {name} ({}): {}",
-            roles::describe(roles),
-            proposed.describe()
+            "St Mary proposes {name} ({roles}): {}",
+            describe(&proposed)
         ));
-        let approved = consortium::approve(&mut client, &config, &regulator, proposed.id)?;
-        step(format!("the regulator approves: {}", approved.describe()));
+        let approved = client.run(consortium.approve(&regulator, proposed.id))?;
+        step(format!("the regulator approves: {}", describe(&approved)));
         if !approved.executed {
             bail!(
                 "proposal #{} should have executed with 2 approvals",
@@ -202,26 +200,19 @@ fn narrate(
         }
     }
 
-    let refused = consortium::propose(
-        &mut client,
-        &config,
-        &lab,
-        add(&lab, roles::ADMIN, "City Lab")?,
-    )
-    .err()
-    .context("a research lab must not be able to propose changes")?;
+    let refused = client
+        .run(consortium.propose(&lab, &add(&lab, Roles::ADMIN, "City Lab")?))
+        .err()
+        .context("a research lab must not be able to propose changes")?;
     step(format!(
         "City Lab tries to make itself admin and is refused: {refused:#}"
     ));
 
-    let members = consortium::members(&client, &config)?;
+    let members = client.run(consortium.members())?;
     if members.len() != 6 {
         bail!("expected 6 members, found {}", members.len());
     }
-    step(format!(
-        "members:\n{}",
-        consortium::render_members(&members).trim_end()
-    ));
+    step(format!("members:\n{}", render_members(&members).trim_end()));
     share_record(&mut step)?;
 
     // The identity commands open the chain themselves.
@@ -235,6 +226,15 @@ fn narrate(
         chain::render(&status, data_dir).trim_end()
     ));
     Ok(())
+}
+
+/// The proposal that admits `signer` with `roles` under the institution name `name`.
+fn add(signer: &PrivateKeySigner, roles: Roles, name: &str) -> Result<Change> {
+    Ok(Change::AddMember {
+        account: signer.address(),
+        roles,
+        name: ShortText::new(name)?,
+    })
 }
 
 /// Creates account `name` of the demo (light key derivation).
@@ -272,10 +272,13 @@ fn anonymous_access(
     password: &str,
     step: &mut impl FnMut(String),
 ) -> Result<Config> {
-    use super::identity::{Motion, Session};
+    use medshare_chain::Motion;
+
+    use super::identity::{Session, describe_trace};
     use crate::args::TokenArgs;
 
-    let mut client = Client::open(data_dir, config)?;
+    let client = Client::open(data_dir, config)?;
+    let consortium = client.consortium()?;
     let hospital = data_dir.unlock(config, "st-mary", password)?;
     let regulator = data_dir.unlock(config, "regulator", password)?;
     for (name, label) in [
@@ -283,9 +286,9 @@ fn anonymous_access(
         ("privacy-office", "Privacy Office"),
     ] {
         let signer = new_account(data_dir, lock, name, password)?;
-        let change = Change::add(signer.address(), roles::AUTHORITY, institution_name(label)?);
-        let proposed = consortium::propose(&mut client, config, &hospital, change)?;
-        consortium::approve(&mut client, config, &regulator, proposed.id)?;
+        let change = add(&signer, Roles::AUTHORITY, label)?;
+        let proposed = client.run(consortium.propose(&hospital, &change))?;
+        client.run(consortium.approve(&regulator, proposed.id))?;
     }
     new_account(data_dir, lock, "dr-lee", password)?;
     let config = data_dir.config()?;
@@ -359,12 +362,12 @@ fn anonymous_access(
     let first = session.trace_share(Some("regulator"), trace_id)?;
     step(format!(
         "misuse is reported: the regulator opens trace #{trace_id} on chain and posts its share ({})",
-        first.describe()
+        describe_trace(&first)
     ));
     let second = session.trace_share(Some("ethics-board"), trace_id)?;
     step(format!(
         "the Ethics Board posts a verifiable share: {}",
-        second.describe()
+        describe_trace(&second)
     ));
     let shown = session.trace_show(Some("privacy-office"), trace_id)?;
     if shown.rid.as_deref() != Some(rid) {

@@ -3,20 +3,24 @@
 use std::{fs, path::Path};
 
 use alloy::{
-    primitives::{Address, B256, U256, utils::parse_ether},
+    primitives::{Address, utils::parse_ether},
     signers::local::PrivateKeySigner,
 };
 use anyhow::{Context, Result, bail};
-use medshare_contracts::{Consortium, IdentityRegistry, deploy_code};
+use medshare_chain::{Deployment, ShortText, SuiteSettings};
 use medshare_evm::{Chain, Genesis};
 use serde::Serialize;
 
+use super::{deploy::read_record, network::checked_profile};
 use crate::{
-    args::{GlobalArgs, InitArgs, Network},
+    args::{GlobalArgs, InitArgs, SuiteArgs},
     client::Client,
-    datadir::{Config, Contracts, DataDir, create_private_dir, new_account_file, write_atomically},
+    datadir::{
+        Config, DataDir, EMBEDDED, Profile, create_private_dir, new_account_file, write_atomically,
+    },
     keystore::{self, Kdf},
-    output::{Printer, cut, usage},
+    output::{Printer, usage},
+    parse,
 };
 
 #[derive(Serialize)]
@@ -24,10 +28,10 @@ use crate::{
 struct InitReport<'a> {
     data_dir: &'a Path,
     network: &'a str,
-    chain_id: u64,
+    chain_id: Option<u64>,
     account: &'a str,
     address: Address,
-    consortium: Address,
+    consortium: Option<Address>,
 }
 
 /// The `IdentityRegistry` constructor's settings, fixed at deployment.
@@ -41,54 +45,102 @@ pub(super) struct RegistrySettings {
     pub(super) min_authorities: u8,
 }
 
-pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Result<()> {
-    let data_dir = super::data_dir(global)?;
-    keystore::validate_name(&args.account)?;
-    let name = institution_name(&args.name)?;
+/// Where a new data directory's chain is.
+pub(super) enum Joining {
+    /// A new chain in the data directory, with the suite deployed by the new account as the
+    /// only admin under the institution name `institution`.
+    Embedded {
+        institution: ShortText,
+        registry: RegistrySettings,
+    },
+    /// A network reached over JSON-RPC, its profile checked on the chain.
+    Network { name: String, profile: Profile },
+}
+
+/// The suite `args` describe, bootstrapped by `admin`; checked before anything is deployed.
+pub(super) fn suite_settings(args: &SuiteArgs, admin: Address) -> Result<SuiteSettings> {
+    let name = parse::short_text(&args.name, "institution name")?;
     if args.min_threshold > args.min_authorities {
         return Err(usage(format!(
             "--min-threshold {} is larger than --min-authorities {}: no key set could have both",
             args.min_threshold, args.min_authorities
         )));
     }
+    Ok(SuiteSettings {
+        admins: vec![(admin, name)],
+        threshold: 1,
+        epoch_duration: args.epoch_duration,
+        min_threshold: args.min_threshold,
+        min_authorities: args.min_authorities,
+    })
+}
+
+pub(super) fn run(global: &GlobalArgs, args: &InitArgs, printer: &Printer) -> Result<()> {
+    let data_dir = super::data_dir(global)?;
+    keystore::validate_name(&args.account)?;
+    let network = global.network.as_deref().unwrap_or(EMBEDDED);
     check_free(data_dir.root())?;
+    // Everything on the chain is checked before the password is asked for.
+    let joining = if network == EMBEDDED {
+        if args.addresses.is_some() || args.endpoint.rpc_url.is_some() {
+            return Err(usage(
+                "--addresses and --rpc-url join a chain reached over JSON-RPC: name it with --network NAME",
+            ));
+        }
+        let suite = suite_settings(&args.suite, Address::ZERO)?;
+        Joining::Embedded {
+            institution: suite.admins[0].1,
+            registry: RegistrySettings {
+                epoch_duration: suite.epoch_duration,
+                min_threshold: suite.min_threshold,
+                min_authorities: suite.min_authorities,
+            },
+        }
+    } else {
+        super::network::validate_name(network)?;
+        let deployment = match &args.addresses {
+            Some(path) => Some(
+                read_record(path)?.with_context(|| format!("{} does not exist", path.display()))?,
+            ),
+            None => None,
+        };
+        let profile =
+            checked_profile(network, &args.endpoint, deployment).context("checking the network")?;
+        Joining::Network {
+            name: network.to_string(),
+            profile,
+        }
+    };
     let password = keystore::new_password(&args.account)?;
     let kdf = if args.light_kdf {
         Kdf::Light
     } else {
         Kdf::Standard
     };
-    let (config, address) = initialise(
-        &data_dir,
-        global.network,
-        &args.account,
-        name,
-        &password,
-        kdf,
-        RegistrySettings {
-            epoch_duration: args.epoch_duration,
-            min_threshold: args.min_threshold,
-            min_authorities: args.min_authorities,
-        },
-    )?;
+    let (config, address) = initialise(&data_dir, &args.account, &password, kdf, joining)?;
+    let (name, profile) = config.network();
+    let consortium = profile.deployment.map(|d| d.contracts.consortium);
     printer.result(
         &InitReport {
             data_dir: data_dir.root(),
-            network: &config.network,
-            chain_id: config.chain_id,
+            network: name,
+            chain_id: profile.chain_id,
             account: &config.default_account,
             address,
-            consortium: config.contracts.consortium,
+            consortium,
         },
         || {
             format!(
-                "initialised {}\n  network     {} (chain id {})\n  account     {} {}\n  consortium  {}\n",
+                "initialised {}\n  network     {name} ({}, chain id {})\n  account     {} {}\n  consortium  {}\n",
                 data_dir.root().display(),
-                config.network,
-                config.chain_id,
+                profile.rpc_url.as_deref().unwrap_or("embedded in the data directory"),
+                profile.chain_id.unwrap_or_default(),
                 config.default_account,
                 address,
-                config.contracts.consortium,
+                consortium.map_or_else(
+                    || format!("not deployed yet: run `medshare deploy --network {name}`"),
+                    |c| c.to_string()
+                ),
             )
         },
         address,
@@ -120,12 +172,10 @@ pub(super) fn check_free(root: &Path) -> Result<()> {
 /// interrupted `init` leaves nothing half-made under the real name.
 pub(super) fn initialise(
     data_dir: &DataDir,
-    network: Network,
     account: &str,
-    institution: B256,
     password: &str,
     kdf: Kdf,
-    registry: RegistrySettings,
+    joining: Joining,
 ) -> Result<(Config, Address)> {
     let root = data_dir.root();
     let staging = staging_dir(root)?;
@@ -134,12 +184,10 @@ pub(super) fn initialise(
     }
     let built = build(
         &DataDir::at(staging.clone()),
-        network,
         account,
-        institution,
         password,
         kdf,
-        registry,
+        joining,
     );
     let built = match built {
         Ok(config) => config,
@@ -173,12 +221,10 @@ pub(super) fn staging_dir(root: &Path) -> Result<std::path::PathBuf> {
 
 fn build(
     data_dir: &DataDir,
-    network: Network,
     account: &str,
-    institution: B256,
     password: &str,
     kdf: Kdf,
-    registry: RegistrySettings,
+    joining: Joining,
 ) -> Result<(Config, Address)> {
     create_private_dir(data_dir.root())?;
     // Created here so that a read-only copy of the directory can still be locked for reading.
@@ -191,105 +237,34 @@ fn build(
         0o600,
     )?;
     let address = signer.address();
-    let (chain_id, contracts) = match network {
-        Network::Embedded => {
+    let (name, profile) = match joining {
+        Joining::Embedded {
+            institution,
+            registry,
+        } => {
             // Gas is free on the consortium chain; the balance only pays for value transfers.
             let genesis = Genesis::starting_now().fund(address, parse_ether("1000000")?);
             let chain =
                 Chain::create(data_dir.chain_dir(), genesis).context("creating the chain")?;
-            let chain_id = chain.chain_id();
-            let mut client = Client::from_chain(chain)?;
-            let consortium = client
-                .deploy(
+            let client = Client::from_chain(chain)?;
+            let deployment = client
+                .run(Deployment::deploy(
+                    client.network(),
                     &signer,
-                    deploy_code(
-                        &Consortium::BYTECODE,
-                        &Consortium::constructorCall {
-                            initialAdmins: vec![address],
-                            names: vec![institution],
-                            initialThreshold: U256::from(1),
-                        },
-                    ),
-                )
-                .context("deploying Consortium")?;
-            let identity_registry = client
-                .deploy(
-                    &signer,
-                    deploy_code(
-                        &IdentityRegistry::BYTECODE,
-                        &IdentityRegistry::constructorCall {
-                            consortium_: consortium,
-                            minEpochDuration_: registry.epoch_duration,
-                            minThreshold_: registry.min_threshold,
-                            minAuthorities_: registry.min_authorities,
-                        },
-                    ),
-                )
-                .context("deploying IdentityRegistry")?;
-            (
-                chain_id,
-                Contracts {
-                    consortium,
-                    identity_registry,
-                },
-            )
+                    &SuiteSettings {
+                        admins: vec![(address, institution)],
+                        threshold: 1,
+                        epoch_duration: registry.epoch_duration,
+                        min_threshold: registry.min_threshold,
+                        min_authorities: registry.min_authorities,
+                    },
+                ))
+                .context("deploying the contracts")?;
+            (EMBEDDED.to_string(), Profile::embedded(deployment))
         }
+        Joining::Network { name, profile } => (name, profile),
     };
-    let config = Config::new(
-        "embedded".into(),
-        chain_id,
-        account.to_string(),
-        contracts,
-        kdf,
-    );
-    let mut text = serde_json::to_string_pretty(&config)?;
-    text.push('\n');
-    write_atomically(&data_dir.root().join("config.json"), text.as_bytes(), 0o644)?;
+    let config = Config::new(account.to_string(), kdf, name, profile);
+    write_atomically(&data_dir.config_path(), &config.to_file()?, 0o644)?;
     Ok((config, address))
-}
-
-/// An institution name as the contract stores it: UTF-8, zero-padded to 32 bytes.
-pub(super) fn institution_name(name: &str) -> Result<B256> {
-    short_text(name, "institution name")
-}
-
-/// Longest short text (institution name, reason): one `bytes32` on chain.
-pub(crate) const SHORT_TEXT_MAX_BYTES: usize = 32;
-
-/// Short text (a name, a reason) as a `bytes32`: UTF-8 without control characters, zero-padded;
-/// `what` names it in errors.
-pub(crate) fn short_text(text: &str, what: &str) -> Result<B256> {
-    if text.chars().any(char::is_control) {
-        return Err(usage(format!(
-            "the {what} `{}` contains control characters (newlines, tabs or terminal escapes); use plain text",
-            cut(text)
-        )));
-    }
-    if text.len() > SHORT_TEXT_MAX_BYTES {
-        return Err(usage(format!(
-            "the {what} `{}` is {} bytes long; at most {SHORT_TEXT_MAX_BYTES} bytes fit on chain",
-            cut(text),
-            text.len()
-        )));
-    }
-    let mut bytes = [0u8; 32];
-    bytes[..text.len()].copy_from_slice(text.as_bytes());
-    Ok(B256::from(bytes))
-}
-
-/// The inverse of [`institution_name`]; control characters stored by other tools are escaped,
-/// so that a name never drives the terminal.
-pub(super) fn display_name(name: B256) -> String {
-    let end = name.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
-    String::from_utf8_lossy(&name[..end])
-        .chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
 }

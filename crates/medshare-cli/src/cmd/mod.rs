@@ -4,8 +4,10 @@ mod account;
 mod chain;
 mod consortium;
 mod demo;
+mod deploy;
 pub(crate) mod identity;
 pub(crate) mod init;
+mod network;
 mod node;
 pub(crate) use node::serving_node;
 
@@ -14,9 +16,9 @@ use anyhow::Result;
 use crate::{
     args::{
         AccountCommand, ChainCommand, Cli, Command, ConsortiumCommand, EpochCommand, GlobalArgs,
-        IdentityCommand, TraceCommand,
+        IdentityCommand, NetworkCommand, TraceCommand,
     },
-    datadir::{DataDir, Lock},
+    datadir::{Config, DataDir, Lock},
     output::Printer,
 };
 
@@ -30,7 +32,7 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> Result<()> {
         Command::Init(args) => return init::run(&global, &args, printer),
         Command::Demo(args) => return demo::run(&global, &args, printer),
         // A long-running service: it holds the chain, not the data directory.
-        Command::Node(args) => return node::run(&data_dir(&global)?, &args, printer),
+        Command::Node(args) => return node::run(&global, &args, printer),
         _ => {}
     }
     let data_dir = data_dir(&global)?;
@@ -53,6 +55,8 @@ fn dispatch(
         Command::Chain(cmd) => chain::run(global, cmd, printer),
         Command::Consortium(cmd) => consortium::run(global, cmd, printer),
         Command::Identity(cmd) => identity::run(global, cmd, printer, lock),
+        Command::Deploy(args) => deploy::run(global, &args, printer, lock),
+        Command::Network(cmd) => network::run(global, cmd, printer, lock),
         Command::Init(_) | Command::Demo(_) | Command::Node(_) => {
             unreachable!("handled by `run`")
         }
@@ -66,6 +70,7 @@ const fn is_read_only(command: &Command) -> bool {
         Command::Account(AccountCommand::List | AccountCommand::Address { .. })
             | Command::Chain(ChainCommand::Status | ChainCommand::Verify)
             | Command::Consortium(ConsortiumCommand::Members | ConsortiumCommand::Proposal { .. })
+            | Command::Network(NetworkCommand::List | NetworkCommand::Show { .. })
             | Command::Identity(
                 IdentityCommand::Verify { .. }
                     | IdentityCommand::Epoch(EpochCommand::Show)
@@ -77,4 +82,12 @@ const fn is_read_only(command: &Command) -> bool {
 /// The data directory named by the global options.
 fn data_dir(global: &GlobalArgs) -> Result<DataDir> {
     DataDir::resolve(global.data_dir.as_deref())
+}
+
+/// The configuration of `data_dir`, with the network of `--network` (else the default one)
+/// selected.
+fn config(global: &GlobalArgs, data_dir: &DataDir) -> Result<Config> {
+    let mut config = data_dir.config()?;
+    config.select(global.network.as_deref())?;
+    Ok(config)
 }

@@ -24,9 +24,9 @@ use medshare_evm::{Chain, rpc};
 use serde::Serialize;
 
 use crate::{
-    args::NodeArgs,
+    args::{GlobalArgs, NodeArgs},
     client::{self, Opened},
-    datadir::DataDir,
+    datadir::{DataDir, Profile},
     output::Printer,
 };
 
@@ -67,14 +67,26 @@ struct Serving {
     data_dir: String,
 }
 
-pub(super) fn run(data_dir: &DataDir, args: &NodeArgs, printer: &Printer) -> Result<()> {
+pub(super) fn run(global: &GlobalArgs, args: &NodeArgs, printer: &Printer) -> Result<()> {
+    let data_dir = &super::data_dir(global)?;
     if !args.host.is_loopback() && !args.allow_remote {
         return Err(crate::output::usage(format!(
             "{} is not a loopback address: anyone who reaches it could send transactions and read the whole chain; pass --allow-remote to bind it anyway",
             args.host
         )));
     }
-    data_dir.config()?;
+    let config = super::config(global, data_dir)?;
+    if let (
+        name,
+        Profile {
+            rpc_url: Some(url), ..
+        },
+    ) = config.network()
+    {
+        return Err(crate::output::usage(format!(
+            "medshare node serves the embedded chain of a data directory; network `{name}` is a chain reached at {url}"
+        )));
+    }
     let chain = match client::open_chain(data_dir)? {
         Opened::Chain(chain) => *chain,
         Opened::Node { url, pid } => {

@@ -6,12 +6,9 @@
 //! the network between parties (registration, issuance requests, blind signatures, trace shares)
 //! are the crate's checked wire encodings.
 
-mod registry;
-
-pub(super) use registry::{Approval, Motion};
-
 use alloy::primitives::{Address, B256, hex};
 use anyhow::{Context, Result, bail};
+use medshare_chain::{Approval, Deployment, Motion, Roles, TraceOutcome};
 use medshare_contracts::identity_abi;
 use medshare_identity::{
     AuthoritySecretKey, Dealer, Dealing, DkgSession, DkgShare, GroupPublicKey, RegistrationContext,
@@ -36,7 +33,7 @@ pub(super) fn run(
     lock: Option<&Lock>,
 ) -> Result<()> {
     let data_dir = super::data_dir(global)?;
-    let config = data_dir.config()?;
+    let config = super::config(global, &data_dir)?;
     let session = Session::new(&data_dir, &config, lock);
     let from = global.from.as_deref();
     match cmd {
@@ -146,7 +143,7 @@ pub(super) fn run(
             let essential = outcome
                 .commitment
                 .map_or_else(|| outcome.shares.to_string(), |c| c.to_string());
-            printer.result(&outcome, || outcome.describe(), essential);
+            printer.result(&outcome, || describe_trace(&outcome), essential);
         }
         IdentityCommand::Trace(TraceCommand::Show { id }) => {
             let shown = session.trace_show(from, id)?;
@@ -196,7 +193,7 @@ pub(super) fn run(
         }
         IdentityCommand::Epoch(EpochCommand::Show) => {
             let client = Client::open(&data_dir, &config)?;
-            let epoch = registry::current_epoch(&client, &config)?;
+            let epoch = client.run(client.registry()?.current_epoch())?;
             printer.result(
                 &serde_json::json!({ "epoch": epoch }),
                 || format!("epoch {epoch}"),
@@ -293,25 +290,14 @@ fn describe_key_set_approval(key_set: B256, approval: &Approval) -> String {
     }
 }
 
-/// A trace after one more share.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct TraceOutcome {
-    pub(super) id: u64,
-    pub(super) shares: u64,
-    pub(super) threshold: u64,
-    pub(super) commitment: Option<B256>,
-}
-
-impl TraceOutcome {
-    pub(super) fn describe(&self) -> String {
-        match self.commitment {
-            Some(c) => format!("trace #{} complete: identity commitment {c}", self.id),
-            None => format!(
-                "trace #{}: {} of {} shares",
-                self.id, self.shares, self.threshold
-            ),
-        }
+/// `trace #2 complete: identity commitment 0x…` / `trace #2: 1 of 2 shares`.
+pub(super) fn describe_trace(outcome: &TraceOutcome) -> String {
+    match outcome.commitment {
+        Some(c) => format!("trace #{} complete: identity commitment {c}", outcome.id),
+        None => format!(
+            "trace #{}: {} of {} shares",
+            outcome.id, outcome.shares, outcome.threshold
+        ),
     }
 }
 
@@ -400,7 +386,7 @@ impl<'a> Session<'a> {
 
     /// The active key set and its group key, which this directory must hold.
     fn active_key_set(&self, client: &Client) -> Result<(B256, GroupPublicKey)> {
-        let key_set = registry::active_key_set(client, self.config)?.context(
+        let key_set = client.run(client.registry()?.active_key_set())?.context(
             "no key set is active yet: run `medshare identity keygen` and have it approved (`identity key-set approve`)",
         )?;
         Ok((key_set, self.store.group_key(key_set)?))
@@ -421,11 +407,14 @@ impl<'a> Session<'a> {
         })?;
         distinct(authorities, "--authorities")?;
         let lock = self.lock()?;
-        let mut client = Client::open(self.data_dir, self.config)?;
+        let client = Client::open(self.data_dir, self.config)?;
+        let registry = client.registry()?;
         if !rotate {
-            let existing = match registry::scheduled_key_set(&client, self.config)? {
+            let existing = match client.run(registry.scheduled_key_set())? {
                 Some(scheduled) => Some((scheduled, "scheduled to take over")),
-                None => registry::active_key_set(&client, self.config)?.map(|a| (a, "active")),
+                None => client
+                    .run(registry.active_key_set())?
+                    .map(|a| (a, "active")),
             };
             if let Some((key_set, state)) = existing {
                 return Err(usage(format!(
@@ -437,7 +426,11 @@ impl<'a> Session<'a> {
         let mut passwords = Vec::with_capacity(authorities.len());
         for name in authorities {
             let (_, signer) = self.signer(Some(name))?;
-            if !registry::is_authority(&client, self.config, signer.address())? {
+            if !client.run(
+                client
+                    .consortium()?
+                    .has_role(signer.address(), Roles::AUTHORITY),
+            )? {
                 bail!("account `{name}` is not a consortium member with the authority role");
             }
             signers.push(signer);
@@ -449,7 +442,7 @@ impl<'a> Session<'a> {
             .collect::<Result<Vec<_>>>()?;
         let session = DkgSession {
             params,
-            id: dkg_session_id(self.config),
+            id: dkg_session_id(&self.config.deployment()?),
         };
         let (views, shares) = run_dealers(&session)?;
         let gpk = views.first().context("no authorities")?.clone();
@@ -468,28 +461,34 @@ impl<'a> Session<'a> {
             .collect();
         self.store.stage_key_set(&mut txn, key_set, &gpk, &staged)?;
         txn.commit()?;
-        let proposed = registry::propose_key_set(&mut client, self.config, &gpk, &signers, &views)?;
-        if proposed != key_set {
-            bail!(
-                "the registry proposed key set {proposed}, but the authorities computed {key_set}"
-            );
+        let proposer = signers.first().context("no authorities")?;
+        let on_chain = identity_abi::key_set(&gpk, &accounts)
+            .context("one account per authority is needed")?;
+        let proposed = client.run(registry.propose_key_set(proposer, on_chain))?;
+        for (signer, view) in signers.iter().zip(&views) {
+            // What is on chain must be what this authority's DKG produced, with every account
+            // in its place: each recomputes the hash rather than trust the proposer's.
+            let expected = identity_abi::key_set(view, &accounts)
+                .map(|set| identity_abi::key_set_hash(&set))
+                .context("one account per authority is needed")?;
+            if expected != proposed {
+                bail!(
+                    "authority {} computed key set {expected}, but {proposed} was proposed; not confirming",
+                    signer.address()
+                );
+            }
+            client.run(registry.confirm_key_set(signer, proposed))?;
         }
-        let (needed, approvers_are) =
-            match registry::key_set_approvals(&client, self.config, key_set)? {
-                None => (
-                    registry::admin_threshold(&client, self.config)?,
-                    "consortium admins",
-                ),
-                Some((_, needed)) => (needed, "authorities of the active key set"),
-            };
+        let (needed, approvers_are) = match client.run(registry.key_set_approvals(key_set))? {
+            None => (
+                client.run(client.consortium()?.threshold())?,
+                "consortium admins",
+            ),
+            Some((_, needed)) => (needed, "authorities of the active key set"),
+        };
         let mut approval = None;
         for signer in &approver_signers {
-            approval = Some(registry::approve(
-                &mut client,
-                self.config,
-                signer,
-                &Motion::ApproveKeySet(key_set),
-            )?);
+            approval = Some(client.run(registry.approve(signer, &Motion::ApproveKeySet(key_set)))?);
         }
         Ok(KeygenReport {
             key_set,
@@ -501,11 +500,11 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// Approves `motion` as the `from` account (see [`registry::approve`]).
+    /// Approves `motion` as the `from` account (see [`medshare_chain::IdentityRegistry::approve`]).
     pub(super) fn approve(&self, from: Option<&str>, motion: &Motion) -> Result<Approval> {
         let (_, signer) = self.signer(from)?;
-        let mut client = Client::open(self.data_dir, self.config)?;
-        registry::approve(&mut client, self.config, &signer, motion)
+        let client = Client::open(self.data_dir, self.config)?;
+        client.run(client.registry()?.approve(&signer, motion))
     }
 
     pub(super) fn register(
@@ -528,7 +527,9 @@ impl<'a> Session<'a> {
         let lock = self.lock()?;
         let client = Client::open(self.data_dir, self.config)?;
         let (key_set, _) = self.active_key_set(&client)?;
-        let threshold = registry::key_set_threshold(&client, self.config, key_set)?;
+        let threshold = client
+            .run(client.registry()?.key_set(key_set))?
+            .map_or(0, |info| usize::from(info.threshold));
         if authorities.len() < threshold {
             return Err(usage(format!(
                 "register with at least {threshold} authorities (the threshold of key set {key_set}): a credential needs that many of them to issue it, and only authorities holding the registration issue"
@@ -536,9 +537,10 @@ impl<'a> Session<'a> {
         }
         drop(client);
         let mut txn = lock.transaction();
+        let deployment = self.config.deployment()?;
         let context = RegistrationContext {
-            chain_id: self.config.chain_id,
-            registry: self.registry().0.0,
+            chain_id: deployment.chain_id,
+            registry: deployment.contracts.identity_registry.0.0,
             rid_digest: alloy::primitives::keccak256(rid.as_bytes()).0,
         };
         let secret = medshare_identity::UserSecret::random();
@@ -582,7 +584,8 @@ impl<'a> Session<'a> {
         let lock = self.lock()?;
         let client = Client::open(self.data_dir, self.config)?;
         let (key_set, gpk) = self.active_key_set(&client)?;
-        let epoch = registry::current_epoch(&client, self.config)?;
+        let registry = client.registry()?;
+        let epoch = client.run(registry.current_epoch())?;
         let secret = self.store.user(user, &self.password(user)?)?;
         let (request, pending) =
             secret.request_credential_with_rng(&mut rand08::thread_rng(), epoch);
@@ -603,7 +606,7 @@ impl<'a> Session<'a> {
                 .with_context(|| {
                     format!("authority `{authority}` has no registration for this user")
                 })?;
-            if registry::is_revoked(&client, self.config, B256::from(identity.commitment()))? {
+            if client.run(registry.is_revoked(B256::from(identity.commitment())))? {
                 bail!(
                     "authority `{authority}` refuses: the identity of `{}` is revoked",
                     registered.rid
@@ -668,9 +671,10 @@ impl<'a> Session<'a> {
                     .ok_or_else(|| usage("--scope hashes to zero; choose another name"))?,
             ),
         };
+        let deployment = self.config.deployment()?;
         Ok(TokenContext {
-            chain_id: self.config.chain_id,
-            registry: self.config.contracts.identity_registry.0.0,
+            chain_id: deployment.chain_id,
+            registry: deployment.contracts.identity_registry.0.0,
             verifying_contract: verifier.0.0,
             action: TokenContext::action_id(&args.action),
             sender: sender.0.0,
@@ -683,7 +687,7 @@ impl<'a> Session<'a> {
         let (user, address) = self.config.account(user)?;
         let client = Client::open(self.data_dir, self.config)?;
         let (key_set, gpk) = self.active_key_set(&client)?;
-        let epoch = registry::current_epoch(&client, self.config)?;
+        let epoch = client.run(client.registry()?.current_epoch())?;
         let credential =
             self.store
                 .credential(key_set, user, epoch, &gpk, &self.password(user)?)?;
@@ -718,9 +722,10 @@ impl<'a> Session<'a> {
         let client = Client::open(self.data_dir, self.config)?;
         let (_, gpk) = self.active_key_set(&client)?;
         let nullifier = B256::from(token.nullifier());
+        let registry = client.registry()?;
         Ok(Verdict {
-            valid: registry::verify_token(&client, self.config, &gpk, &token, &context)?,
-            used: registry::is_used(&client, self.config, nullifier)?,
+            valid: client.run(registry.verify_token(&gpk, &token, &context))?,
+            used: client.run(registry.is_used(nullifier))?,
             nullifier,
         })
     }
@@ -734,9 +739,13 @@ impl<'a> Session<'a> {
         let (_, signer) = self.signer(from)?;
         let token = Self::parse_token(token)?;
         let context = self.context(args, signer.address())?;
-        let mut client = Client::open(self.data_dir, self.config)?;
+        let client = Client::open(self.data_dir, self.config)?;
         let (_, gpk) = self.active_key_set(&client)?;
-        registry::consume_token(&mut client, self.config, &signer, &gpk, &token, &context)
+        client.run(
+            client
+                .registry()?
+                .consume_token(&signer, &gpk, &token, &context),
+        )
     }
 
     pub(super) fn request_trace(
@@ -747,15 +756,24 @@ impl<'a> Session<'a> {
     ) -> Result<u64> {
         let (_, signer) = self.signer(from)?;
         let nullifier = parse::word(nullifier, "nullifier")?;
-        let mut client = Client::open(self.data_dir, self.config)?;
-        registry::request_trace(&mut client, self.config, &signer, nullifier, reason)
+        let reason = parse::short_text(reason, "reason")?;
+        let client = Client::open(self.data_dir, self.config)?;
+        client.run(client.registry()?.request_trace(&signer, nullifier, reason))
     }
 
     pub(super) fn trace_share(&self, from: Option<&str>, id: u64) -> Result<TraceOutcome> {
         let (name, signer) = self.signer(from)?;
-        let mut client = Client::open(self.data_dir, self.config)?;
+        let client = Client::open(self.data_dir, self.config)?;
+        let registry = client.registry()?;
+        let trace = client
+            .run(registry.trace(id))?
+            .with_context(|| format!("there is no trace #{id}"))?;
+        let tag = client
+            .run(registry.used_token(trace.nullifier))?
+            .with_context(|| format!("trace #{id} names a token that was never used"))?
+            .tag;
         // The authorities of the key set that verified the token trace it, even after a rotation.
-        let (tag, key_set) = registry::trace_tag(&client, self.config, id)?;
+        let key_set = trace.key_set;
         let key = self
             .store
             .authority(key_set, &name, &self.password(&name)?)?;
@@ -766,13 +784,16 @@ impl<'a> Session<'a> {
             .map_err(|e| anyhow::anyhow!("trace share: {e}"))?
             .verify(&gpk, &tag)
             .map_err(|(e, _)| anyhow::anyhow!("own trace share does not verify: {e}"))?;
-        registry::submit_trace_share(&mut client, self.config, &signer, &gpk, id, &tag, &share)
+        client.run(registry.submit_trace_share(&signer, &gpk, &trace, &tag, &share))
     }
 
     pub(super) fn trace_show(&self, from: Option<&str>, id: u64) -> Result<TraceShown> {
         let (name, _) = self.config.account(from)?;
         let client = Client::open(self.data_dir, self.config)?;
-        let commitment = registry::traced_commitment(&client, self.config, id)?
+        let commitment = client
+            .run(client.registry()?.trace(id))?
+            .with_context(|| format!("there is no trace #{id}"))?
+            .commitment
             .with_context(|| format!("trace #{id} is not complete"))?;
         let table = self.store.registrations(name, &self.password(name)?)?;
         let rid = table
@@ -794,20 +815,14 @@ impl<'a> Session<'a> {
         reason: &str,
     ) -> Result<Approval> {
         let commitment = parse::word(commitment, "identity commitment")?;
-        self.approve(
-            from,
-            &Motion::RevokeIdentity(commitment, reason.to_string()),
-        )
+        let reason = parse::short_text(reason, "reason")?;
+        self.approve(from, &Motion::RevokeIdentity { commitment, reason })
     }
 
     pub(super) fn advance_epoch(&self, from: Option<&str>) -> Result<u64> {
         let (_, signer) = self.signer(from)?;
-        let mut client = Client::open(self.data_dir, self.config)?;
-        registry::advance_epoch(&mut client, self.config, &signer)
-    }
-
-    fn registry(&self) -> Address {
-        self.config.contracts.identity_registry
+        let client = Client::open(self.data_dir, self.config)?;
+        client.run(client.registry()?.advance_epoch(&signer))
     }
 }
 
@@ -822,12 +837,13 @@ fn distinct(names: &[String], what: &str) -> Result<()> {
 
 /// A fresh DKG session id bound to this chain and registry, so that no dealing of another
 /// ceremony or network verifies in this one.
-fn dkg_session_id(config: &Config) -> [u8; 32] {
+fn dkg_session_id(deployment: &Deployment) -> [u8; 32] {
     let mut nonce = [0u8; 32];
     rand08::RngCore::fill_bytes(&mut rand08::thread_rng(), &mut nonce);
     let mut input = Vec::with_capacity(32 + 20 + 32);
-    input.extend_from_slice(&alloy::primitives::U256::from(config.chain_id).to_be_bytes::<32>());
-    input.extend_from_slice(config.contracts.identity_registry.as_slice());
+    input
+        .extend_from_slice(&alloy::primitives::U256::from(deployment.chain_id).to_be_bytes::<32>());
+    input.extend_from_slice(deployment.contracts.identity_registry.as_slice());
     input.extend_from_slice(&nonce);
     alloy::primitives::keccak256(input).0
 }
