@@ -40,6 +40,17 @@ pub enum Error {
         /// What the decoder said.
         reason: String,
     },
+    /// A signed transaction was handed to the endpoint, which then failed before its receipt
+    /// was read: it may or may not be mined.
+    #[error(
+        "transaction {transaction} was sent, but whether it was mined is unknown ({reason}); once the endpoint answers again, check it with `cast receipt {transaction} --rpc-url URL`"
+    )]
+    Unconfirmed {
+        /// The transaction's hash.
+        transaction: B256,
+        /// What failed.
+        reason: String,
+    },
     /// A transaction succeeded but did not emit the event its function always emits: the
     /// address holds other code than expected.
     #[error("transaction {transaction} emitted no {event} event")]

@@ -7,8 +7,8 @@
 //! `embedded`), HTTP reaches a `medshare node`, anvil or Besu. Everything above it is one code
 //! path:
 //!
-//! - typed contract wrappers, [`Consortium`] and [`IdentityRegistry`], which send, wait for the
-//!   receipt and read its events;
+//! - typed contract wrappers, [`Consortium`], [`IdentityRegistry`] and [`PreVerifier`], which
+//!   send, wait for the receipt and read its events;
 //! - a [`Deployment`] record (chain id, deployment block, addresses) that deploys and verifies
 //!   the suite;
 //! - typed values at the ABI edge ([`Roles`], [`ShortText`], the Solidity enums, a consortium
@@ -52,6 +52,9 @@ pub use consortium::{Change, Consortium, Member, Proposal, ProposalOutcome};
 
 mod identity;
 pub use identity::{Approval, IdentityRegistry, KeySet, Motion, Trace, TraceOutcome, UsedToken};
+
+mod pre;
+pub use pre::PreVerifier;
 
 mod deployment;
 pub use deployment::{Contracts, Deployment, SuiteSettings};

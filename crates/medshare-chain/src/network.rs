@@ -353,13 +353,25 @@ impl Network {
             .build(&EthereumWallet::from(signer.clone()))
             .await
             .map_err(|err| Error::Transport(format!("signing: {err}")))?;
-        let pending = self
-            .provider
-            .send_tx_envelope(envelope)
-            .await
-            .map_err(Error::from_rpc)?;
-        let hash = *pending.tx_hash();
-        let receipt = self.receipt(hash).await?;
+        let hash = *envelope.tx_hash();
+        match self.provider.send_tx_envelope(envelope).await {
+            Ok(_) => {}
+            // The node answered: it refused the transaction, which is not on its way.
+            Err(err @ alloy::transports::RpcError::ErrorResp(_)) => {
+                return Err(Error::from_rpc(err));
+            }
+            // The request may have arrived before the connection failed.
+            Err(err) => {
+                return Err(Error::Unconfirmed {
+                    transaction: hash,
+                    reason: err.to_string(),
+                });
+            }
+        }
+        let receipt = self.receipt(hash).await.map_err(|err| Error::Unconfirmed {
+            transaction: hash,
+            reason: err.to_string(),
+        })?;
         if receipt.status() {
             return Ok(receipt);
         }

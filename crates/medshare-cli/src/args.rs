@@ -15,6 +15,9 @@ Examples:
   medshare consortium propose add $(medshare -q account address city-lab) --roles research --name \"City Lab\"
   medshare consortium members
   medshare node --port 8545                       serve the chain over JSON-RPC (cast, wallets)
+  medshare deploy --out deployments               record the deployment for other parties
+  medshare --network local init --rpc-url http://127.0.0.1:8545 --addresses deployments/embedded/addresses.json
+  medshare network add besu --rpc-url http://10.0.0.5:8545   then: --network besu on any command
 
 Exit codes: 0 success, 2 a wrong command line or argument, 1 any other failure.";
 

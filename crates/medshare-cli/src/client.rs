@@ -18,6 +18,9 @@ use crate::{
     revert,
 };
 
+/// Why a client made to deploy has no contracts.
+const NOT_DEPLOYED: &str = "internal error: the contracts are used before they are deployed";
+
 /// How long a command waits for another process to release the embedded chain.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -26,8 +29,8 @@ pub(crate) struct Client {
     runtime: tokio::runtime::Runtime,
     network: Network,
     /// The contracts `config.json` names, checked against their artifacts when a command first
-    /// uses them; `None` before they are deployed.
-    contracts: Option<Configured>,
+    /// uses them; why there are none, before they are deployed.
+    contracts: std::result::Result<Configured, String>,
 }
 
 /// The latest block, as a command shows it.
@@ -123,15 +126,18 @@ impl Client {
                 Self {
                     runtime,
                     network,
-                    contracts: None,
+                    contracts: Err(NOT_DEPLOYED.into()),
                 }
             }
         };
-        client.contracts = profile.deployment.map(|deployment| Configured {
-            deployment,
-            config_path: data_dir.config_path(),
-            checked: Cell::new(false),
-        });
+        client.contracts = config
+            .deployment()
+            .map(|deployment| Configured {
+                deployment,
+                config_path: data_dir.config_path(),
+                checked: Cell::new(false),
+            })
+            .map_err(|missing| format!("{missing:#}"));
         Ok(client)
     }
 
@@ -150,7 +156,7 @@ impl Client {
         Ok(Self {
             runtime,
             network,
-            contracts: None,
+            contracts: Err(NOT_DEPLOYED.into()),
         })
     }
 
@@ -161,7 +167,7 @@ impl Client {
         Ok(Self {
             runtime,
             network,
-            contracts: None,
+            contracts: Err(NOT_DEPLOYED.into()),
         })
     }
 
@@ -237,7 +243,7 @@ impl Client {
         let contracts = self
             .contracts
             .as_ref()
-            .context("internal error: the contracts are used before they are deployed")?;
+            .map_err(|missing| anyhow::anyhow!("{missing}"))?;
         let path = contracts.config_path.display();
         if contracts.deployment.chain_id != self.chain_id() {
             bail!(

@@ -863,16 +863,16 @@ fn a_busy_chain_is_waited_for_then_reported() {
     );
 }
 
-/// The README's CLI walkthrough runs as written, so that it cannot go stale.
-#[test]
-fn the_readme_walkthrough_runs_as_written() {
+/// The sh block after `marker` in the README, run as written with this build's `medshare`
+/// first on the PATH; returns its stdout.
+fn run_readme_block(marker: &str) -> String {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let script = readme
-        .split_once("<!-- walkthrough -->\n```sh\n")
+        .split_once(&format!("<!-- {marker} -->\n```sh\n"))
         .and_then(|(_, rest)| rest.split_once("```"))
         .map(|(script, _)| script)
-        .expect("the README has a walkthrough block");
+        .unwrap_or_else(|| panic!("the README has no {marker} block"));
     let tmp = tempfile::tempdir().unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_medshare")).parent().unwrap();
     let path = format!(
@@ -891,7 +891,26 @@ fn the_readme_walkthrough_runs_as_written() {
         .unwrap();
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    text
+}
+
+/// The README's CLI walkthrough runs as written, so that it cannot go stale.
+#[test]
+fn the_readme_walkthrough_runs_as_written() {
+    let text = run_readme_block("walkthrough");
     assert!(text.contains("valid, already used"), "{text}");
     assert!(text.contains("is `ORCID 0000-0002-1825-0097`"), "{text}");
     assert!(text.contains("revoked"), "{text}");
+}
+
+/// So does the walkthrough of parties on their own data directories.
+#[test]
+fn the_readme_parties_walkthrough_runs_as_written() {
+    let text = run_readme_block("parties-walkthrough");
+    assert!(
+        text.contains("medshare is already deployed on network `embedded`"),
+        "{text}"
+    );
+    assert!(text.contains("City Lab"), "{text}");
+    assert!(text.contains("network `local` (default)"), "{text}");
 }

@@ -817,3 +817,61 @@ fn a_consortium_address_without_its_code_is_refused_before_anything_is_mined() {
     assert_eq!(status["blockNumber"].as_u64(), Some(height));
     assert!(ok(&dir, &["consortium", "members"]).contains("St Mary Hospital"));
 }
+
+#[test]
+fn a_version_2_config_is_read_and_rewritten_as_version_3_without_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    init(&dir);
+    let config_path = dir.join("config.json");
+    let v3: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&config_path).unwrap()).unwrap();
+    let embedded = &v3["networks"]["embedded"]["deployment"];
+    let default_address = address(&dir, "default").to_lowercase();
+    // What medshare wrote before network profiles, with a version-1 account list kept in it.
+    let v2 = serde_json::json!({
+        "version": 2,
+        "network": "embedded",
+        "chainId": embedded["chainId"],
+        "defaultAccount": "default",
+        "contracts": {
+            "consortium": embedded["contracts"]["consortium"],
+            "identityRegistry": embedded["contracts"]["identityRegistry"],
+        },
+        "kdf": v3["kdf"],
+        "accounts": { "default": default_address },
+    });
+    std::fs::write(&config_path, v2.to_string()).unwrap();
+    let status = data(&run(&dir, &["--json", "chain", "status"]));
+    assert_eq!(status["network"], "embedded");
+    assert_eq!(
+        status["contracts"]["consortium"],
+        embedded["contracts"]["consortium"]
+    );
+    assert_eq!(
+        data(&run(&dir, &["--json", "consortium", "members"]))[0]["address"],
+        default_address.as_str()
+    );
+
+    // The first change of the configuration writes version 3 and keeps everything.
+    let peer = tmp.path().join("peer");
+    init(&peer);
+    let node = common::node::Node::start(&peer);
+    ok(&dir, &["network", "add", "peer", "--rpc-url", &node.url]);
+    let rewritten: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&config_path).unwrap()).unwrap();
+    assert_eq!(rewritten["version"], 3);
+    assert_eq!(rewritten["defaultNetwork"], "embedded");
+    assert_eq!(rewritten["accounts"]["default"], default_address.as_str());
+    let kept = &rewritten["networks"]["embedded"]["deployment"];
+    assert_eq!(
+        kept["contracts"]["consortium"],
+        embedded["contracts"]["consortium"]
+    );
+    assert_eq!(
+        kept["block"], 0,
+        "v2 recorded no deployment block: search from genesis"
+    );
+    assert_eq!(rewritten["networks"]["peer"]["rpcUrl"], node.url.as_str());
+    assert!(run(&dir, &["chain", "status"]).status.success());
+}

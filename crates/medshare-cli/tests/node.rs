@@ -6,13 +6,13 @@
 mod common;
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
     path::{Path, PathBuf},
-    process::{Child, Command, Output, Stdio},
+    process::{Command, Output},
 };
 
-use common::*;
+use common::{node::Node, *};
 
 /// Anvil's first development key: any key signs on the consortium chain, which charges no gas.
 const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -72,66 +72,6 @@ fn send(url: &str, args: &[&str]) -> Output {
 
 fn send_ok(url: &str, args: &[&str]) -> String {
     succeeded(&send(url, args), &format!("cast send {args:?}"))
-}
-
-/// A running `medshare node` on a free port; stopped with SIGTERM on drop.
-struct Node {
-    child: Child,
-    url: String,
-}
-
-impl Node {
-    fn start(dir: &Path) -> Self {
-        Self::start_with(dir, &[])
-    }
-
-    fn start_with(dir: &Path, options: &[&str]) -> Self {
-        let mut child = medshare(dir, &[&["node", "--port", "0"][..], options].concat())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches(';')
-            .to_string();
-        Self { child, url }
-    }
-
-    /// Stops the node with SIGTERM and returns what it printed on stderr.
-    fn stop(mut self) -> (Option<i32>, String) {
-        terminate(&self.child);
-        let status = self.child.wait().unwrap();
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        (status.code(), stderr)
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn terminate(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 /// POSTs `body` to the node and returns the JSON it answered.
@@ -392,11 +332,12 @@ fn the_chain_client_speaks_to_the_node_as_to_the_embedded_chain() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     init(&dir);
-    let consortium: Address = config(&dir)["networks"]["embedded"]["deployment"]["contracts"]["consortium"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let consortium: Address =
+        config(&dir)["networks"]["embedded"]["deployment"]["contracts"]["consortium"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
     let node = Node::start(&dir);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

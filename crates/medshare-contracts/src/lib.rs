@@ -28,6 +28,8 @@ pub use identity_registry::{Bn254 as IdentityBn254, IIdentityRegistry, IdentityR
 
 pub mod identity_abi;
 
+pub mod pre_abi;
+
 pub mod roles;
 
 mod deploy;

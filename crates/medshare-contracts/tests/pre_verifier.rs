@@ -23,6 +23,7 @@ use medshare_contracts::{
     Bn254::G1Point,
     IPreVerifier::{Capsule, CapsuleFrag, KeyFragSignature},
     PreVerifier::{self, PreVerifierErrors},
+    pre_abi,
 };
 use medshare_evm::{CallRequest, TestChain};
 use medshare_pre::{
@@ -732,46 +733,19 @@ fn degenerate_capsule_returns_false() {
 // Agreement with the Rust implementation on fresh cases
 // ---------------------------------------------------------------------------------------------
 
-fn evm_point(bytes: &[u8; 64]) -> G1Point {
-    G1Point {
-        x: U256::from_be_slice(&bytes[..32]),
-        y: U256::from_be_slice(&bytes[32..]),
-    }
-}
-
 fn evm_input(e: &CapsuleFragEvmInputs) -> Input {
+    let call = pre_abi::verify_capsule_frag_call(e);
     Input {
-        capsule: Capsule {
-            e: evm_point(&e.e),
-            v: evm_point(&e.v),
-            s: U256::from_be_bytes(e.s),
-        },
-        pk_a: evm_point(&e.delegating_pk),
-        vk: evm_point(&e.verifying_key),
-        pk_b: evm_point(&e.receiving_pk),
-        cfrag: CapsuleFrag {
-            w1: evm_point(&e.w1),
-            kfragId: B256::from(e.kfrag_id),
-            precursor: evm_point(&e.precursor),
-            commitment: evm_point(&e.commitment),
-            w2: evm_point(&e.w2),
-            u2: evm_point(&e.u2),
-            z: U256::from_be_bytes(e.z),
-            signature: KeyFragSignature {
-                r: evm_point(&e.signature_r),
-                z: U256::from_be_bytes(e.signature_z),
-            },
-        },
+        capsule: call.capsule,
+        pk_a: call.delegatingPk,
+        vk: call.verifyingKey,
+        pk_b: call.receivingPk,
+        cfrag: call.cfrag,
     }
 }
 
 fn evm_capsule(capsule: &RustCapsule) -> Capsule {
-    let b = capsule.to_evm_bytes();
-    Capsule {
-        e: evm_point(b[..64].try_into().unwrap()),
-        v: evm_point(b[64..128].try_into().unwrap()),
-        s: U256::from_be_slice(&b[128..]),
-    }
+    pre_abi::capsule(capsule)
 }
 
 /// Offsets of the 32-byte fields of a 289-byte `CapsuleFrag` encoding (`docs/pre.md` §5).

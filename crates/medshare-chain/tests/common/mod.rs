@@ -3,6 +3,8 @@
 //! events queried from the deployment block.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub(crate) mod anvil;
+
 use std::num::NonZeroU64;
 
 use alloy::{

@@ -1,6 +1,8 @@
 //! What the CLI tests share: running `medshare` on a data directory and reading its output.
 #![allow(clippy::unwrap_used, dead_code, unreachable_pub)]
 
+pub mod node;
+
 use std::{
     path::Path,
     process::{Command, Output},
