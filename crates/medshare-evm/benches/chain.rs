@@ -61,7 +61,7 @@ fn measure(blocks: u64) -> Row {
         let topic = topic(index);
         let raw = eip1559(
             &alice,
-            chain.nonce(alice.address()),
+            chain.nonce(alice.address()).expect("a nonce"),
             TxKind::Create,
             U256::ZERO,
             init_code(&counter_runtime_with_topic(topic)),

@@ -10,10 +10,13 @@
 //! - each block records a *state digest* (a sum of entry hashes over accounts, storage and code,
 //!   updated incrementally as entries change) and a *chain digest* linking the block, its
 //!   receipts, its transactions and the state digest to the previous block's chain digest;
-//!   opening a chain recomputes the state digest from the whole state, which catches entries
-//!   that went missing or appeared, and [`Store::verify`] walks every block;
+//!   [`Store::verify`] recomputes the state digest from the whole state, which catches entries
+//!   that went missing or appeared, and walks every block;
 //! - `HEAD` names the last committed block and its chain digest, so that a database that
 //!   silently went back to an older commit (a damaged commit slot) is caught at open.
+//!
+//! Opening reads only the head: the state is read lazily ([`StateReader`]), one entry at a time
+//! as execution touches it, so opening and a call cost the same at any chain length.
 
 use std::{
     fs,
@@ -23,12 +26,13 @@ use std::{
 
 use alloy::primitives::{Address, B256, Bytes, Keccak256, U256};
 use redb::{
-    Database, Key, ReadOnlyDatabase, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    TableDefinition, TableHandle, backends::InMemoryBackend,
+    Database, Key, ReadOnlyDatabase, ReadOnlyTable, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata, TableDefinition, TableHandle, backends::InMemoryBackend,
 };
 use revm::{
+    DatabaseRef,
     bytecode::Bytecode,
-    database::{CacheDB, EmptyDB},
+    database::EmptyDB,
     primitives::KECCAK_EMPTY,
     state::{AccountInfo, EvmState},
 };
@@ -97,12 +101,64 @@ pub(crate) struct Committed {
     chain_digest: B256,
 }
 
-/// Everything loaded when a chain is opened.
+/// What opening a chain reads: its parameters and its head, not its state.
 pub(crate) struct Loaded {
     pub(crate) genesis: Genesis,
     pub(crate) head: Block,
-    pub(crate) state: CacheDB<EmptyDB>,
 }
+
+/// The state as of the last commit when it was made, read lazily from the store: each account,
+/// slot and code is looked up (and its seal checked) when execution touches it. It holds a redb
+/// read transaction, so later commits do not change what it sees; the chain takes a new one after
+/// each commit.
+pub(crate) struct StateReader {
+    accounts: ReadOnlyTable<[u8; 20], Sealed>,
+    storage: ReadOnlyTable<[u8; 52], Sealed>,
+    code: ReadOnlyTable<[u8; 32], Sealed>,
+}
+
+impl std::fmt::Debug for StateReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateReader").finish_non_exhaustive()
+    }
+}
+
+impl DatabaseRef for StateReader {
+    type Error = Error;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>> {
+        guarded(|| {
+            get(&self.accounts, address.0.0)?
+                .map(|payload| decode_account(&payload))
+                .transpose()
+        })
+    }
+
+    fn code_by_hash_ref(&self, hash: B256) -> Result<Bytecode> {
+        if hash == KECCAK_EMPTY {
+            return Ok(Bytecode::default());
+        }
+        guarded(|| bytecode(&self.code, hash))
+    }
+
+    fn storage_ref(&self, address: Address, slot: U256) -> Result<U256> {
+        guarded(|| {
+            get(&self.storage, storage_key(&address, slot))?
+                .map(|payload| decode_word(&payload))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        })
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256> {
+        // The chain's block hashes are not Ethereum's, so BLOCKHASH keeps revm's stand-in.
+        EmptyDB::default()
+            .block_hash_ref(number)
+            .map_err(|never| match never {})
+    }
+}
+
+impl revm::database::DBErrorMarker for Error {}
 
 pub(crate) struct Store {
     db: Db,
@@ -117,6 +173,8 @@ pub(crate) struct Store {
 enum Db {
     Writable(Database),
     ReadOnly(ReadOnlyDatabase),
+    /// What dropping the store leaves while it closes the database.
+    Closed,
 }
 
 impl Db {
@@ -124,6 +182,9 @@ impl Db {
         match self {
             Self::Writable(db) => db.begin_read(),
             Self::ReadOnly(db) => db.begin_read(),
+            Self::Closed => Err(redb::TransactionError::Storage(
+                redb::StorageError::DatabaseClosed,
+            )),
         }
         .map_err(storage)
     }
@@ -141,7 +202,18 @@ impl Db {
             Self::ReadOnly(_) => Err(Error::ReadOnly {
                 path: dir.map(|dir| dir.join(CHAIN_FILE)).unwrap_or_default(),
             }),
+            Self::Closed => Err(storage(redb::StorageError::DatabaseClosed)),
         }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Closing records redb's allocator state, which is read unchecked at open: if it is
+        // damaged, redb panics here, and a panic in a drop may abort the process. The damage is
+        // reported by the next open or verify instead.
+        let db = std::mem::replace(&mut self.db, Db::Closed);
+        let _ = without_panic(|| drop(db));
     }
 }
 
@@ -201,16 +273,12 @@ impl Store {
     /// Opens the chain file in `dir`, taking its lock.
     pub(crate) fn open(dir: &Path) -> Result<Self> {
         let path = chain_file(dir)?;
-        // A plain open trusts the pages of a cleanly closed file: a damaged branch page can hide
-        // entries (a lookup finds nothing, with no value to fail its checksum) and some damage
-        // makes redb panic. Checking every page's checksum at open closes both.
-        let db = without_panic(|| {
-            Database::builder()
-                .set_check_integrity_on_open(true)
-                .open(&path)
-        })
-        .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
-        .map_err(|e| open_error(e, &path))?;
+        // No page check at open (redb's reads the whole file, so opening would grow with the
+        // chain): damage that makes redb panic is reported by the read that meets it (`guarded`),
+        // and an entry a damaged page hides by `verify`, which counts and sums every entry.
+        let db = without_panic(|| Database::open(&path))
+            .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
+            .map_err(|e| open_error(e, &path))?;
         Ok(Self {
             db: Db::Writable(db),
             dir: Some(dir.to_path_buf()),
@@ -218,8 +286,8 @@ impl Store {
         })
     }
 
-    /// Opens the chain file in `dir` without writing to it. redb checks no page checksums on a
-    /// read-only open, so the caller runs [`Self::verify`] before trusting any answer.
+    /// Opens the chain file in `dir` without writing to it. The caller runs [`Self::verify`]
+    /// before trusting any answer (see [`crate::Chain::open_read_only`]).
     pub(crate) fn open_read_only(dir: &Path) -> Result<Self> {
         let path = chain_file(dir)?;
         let db = without_panic(|| ReadOnlyDatabase::open(&path))
@@ -386,9 +454,9 @@ impl Store {
         Ok(())
     }
 
-    /// Reads and checks the whole chain state: every value against its checksum, the state
-    /// against the head's state digest, the head against `HEAD`. A damaged file that makes redb
-    /// panic is reported as corrupt.
+    /// Reads and checks what opening a chain needs, without walking anything: the format, the
+    /// genesis, the head block and its digests, and `HEAD` against them. A damaged file that
+    /// makes redb panic is reported as corrupt.
     pub(crate) fn load(&self) -> Result<Loaded> {
         guarded(|| self.load_unguarded())
     }
@@ -416,93 +484,48 @@ impl Store {
         let head_number = head_number(&meta)?.ok_or_else(|| Error::corrupt("no head block"))?;
         let blocks = txn.open_table(BLOCKS).map_err(storage)?;
         let head: Block = block_at(&blocks, head_number)?;
+        if head.number != head_number {
+            return Err(Error::corrupt(format!(
+                "block {head_number} is stored as block {}",
+                head.number
+            )));
+        }
         let digests = txn.open_table(DIGESTS).map_err(storage)?;
         let recorded = digests_of(&digests, head_number)?;
         let named = check_head(self.dir.as_deref(), head_number, &digests)?;
-
-        let mut digest = StateDigest::default();
-        let mut state = CacheDB::new(EmptyDB::default());
-        let code = txn.open_table(CODE).map_err(storage)?;
-        for entry in txn
-            .open_table(ACCOUNTS)
-            .map_err(storage)?
-            .iter()
-            .map_err(storage)?
-        {
-            let (address, sealed) = entry.map_err(storage)?;
-            let address = address.value();
-            let payload = unseal(ACCOUNTS.name(), &address, sealed.value())?;
-            digest.add(ACCOUNTS.name(), &address, payload);
-            let mut info = decode_account(payload)?;
-            if info.code_hash != KECCAK_EMPTY {
-                info.code = Some(bytecode(&code, info.code_hash)?);
-            }
-            state.insert_account_info(Address::from(address), info);
-        }
-        for entry in code.iter().map_err(storage)? {
-            let (hash, sealed) = entry.map_err(storage)?;
-            let hash = hash.value();
-            digest.add(
-                CODE.name(),
-                &hash,
-                unseal(CODE.name(), &hash, sealed.value())?,
-            );
-        }
-        for entry in txn
-            .open_table(STORAGE)
-            .map_err(storage)?
-            .iter()
-            .map_err(storage)?
-        {
-            let (key, sealed) = entry.map_err(storage)?;
-            let key = key.value();
-            let payload = unseal(STORAGE.name(), &key, sealed.value())?;
-            digest.add(STORAGE.name(), &key, payload);
-            let value: [u8; 32] = payload
-                .try_into()
-                .map_err(|_| Error::corrupt("storage value of the wrong length"))?;
-            state
-                .insert_account_storage(
-                    Address::from_slice(&key[..20]),
-                    U256::from_be_slice(&key[20..]),
-                    U256::from_be_bytes(value),
-                )
-                .map_err(|_| Error::corrupt("storage of an unknown account"))?;
-        }
-        if digest.to_b256() != recorded.state {
-            return Err(Error::corrupt(format!(
-                "the state does not match the state digest of block {head_number}: entries were changed, lost or added"
-            )));
-        }
-        // A writer killed between its commit and `HEAD` left `HEAD` one block behind: the block
-        // checked out, so record it now, before a later rollback could hide behind the old name.
+        // A writer killed between its commit and `HEAD` left `HEAD` one block behind: the head
+        // block checked out, so record it now, before a later rollback could hide behind the old
+        // name.
         if named.is_some_and(|named| named < head_number) && !self.is_read_only() {
             self.record_head(&Committed {
                 number: head_number,
                 chain_digest: recorded.chain,
             })?;
         }
-        Ok(Loaded {
-            genesis,
-            head,
-            state,
+        Ok(Loaded { genesis, head })
+    }
+
+    /// A lazy reader of the state as of the last commit.
+    pub(crate) fn reader(&self) -> Result<StateReader> {
+        guarded(|| {
+            let txn = self.db.begin_read()?;
+            Ok(StateReader {
+                accounts: txn.open_table(ACCOUNTS).map_err(storage)?,
+                storage: txn.open_table(STORAGE).map_err(storage)?,
+                code: txn.open_table(CODE).map_err(storage)?,
+            })
         })
     }
 
-    /// Checks every stored value, the chain of blocks and digests from genesis to the head, and
-    /// that every transaction has its receipt and raw bytes and nothing else is stored, besides
-    /// what [`Self::load`] checks.
+    /// Checks the whole file: what [`Self::load`] checks, every stored value, the state against
+    /// the head's state digest, the chain of blocks and digests from genesis to the head, and
+    /// that every transaction has its receipt and raw bytes and nothing else is stored.
     pub(crate) fn verify(&self) -> Result<VerifyReport> {
         guarded(|| {
-            // The state and `HEAD` again: the file may have changed since it was opened.
+            // The head and `HEAD` again: the file may have changed since it was opened.
             self.load_unguarded()?;
             self.verify_beyond_load()
         })
-    }
-
-    /// [`Self::verify`] without repeating [`Self::load`], for a store loaded a moment ago.
-    pub(crate) fn verify_loaded(&self) -> Result<VerifyReport> {
-        guarded(|| self.verify_beyond_load())
     }
 
     fn verify_beyond_load(&self) -> Result<VerifyReport> {
@@ -513,17 +536,16 @@ impl Store {
         let digests = txn.open_table(DIGESTS).map_err(storage)?;
         let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
         let transactions = txn.open_table(TRANSACTIONS).map_err(storage)?;
-        let accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
-        let slots = txn.open_table(STORAGE).map_err(storage)?;
-        let code = txn.open_table(CODE).map_err(storage)?;
         let numbers = txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
+        let (accounts, storage_slots, code_entries) =
+            check_state(&txn, head, digests_of(&digests, head)?.state)?;
         let mut report = VerifyReport {
             blocks: 0,
             transactions: 0,
             receipts: 0,
-            accounts: check_all(&accounts, ACCOUNTS.name())?,
-            storage_slots: check_all(&slots, STORAGE.name())?,
-            code_entries: check_all(&code, CODE.name())?,
+            accounts,
+            storage_slots,
+            code_entries,
         };
         check_all(&meta, META.name())?;
         if blocks.len().map_err(storage)? != head + 1
@@ -712,7 +734,7 @@ impl Store {
     pub(crate) fn database(&self) -> Result<&Database> {
         match &self.db {
             Db::Writable(db) => Ok(db),
-            Db::ReadOnly(_) => Err(Error::ReadOnly {
+            Db::ReadOnly(_) | Db::Closed => Err(Error::ReadOnly {
                 path: self.dir.clone().unwrap_or_default(),
             }),
         }
@@ -969,6 +991,61 @@ fn check_all<K: Key + 'static, T: ReadableTable<K, Sealed> + TableHandle>(
     Ok(count)
 }
 
+/// Recomputes the state digest from every account, storage slot and code entry, checking each
+/// seal, that each account decodes and has its code and each slot its account, and compares it
+/// with the state digest recorded for block `head`: the one check that finds entries lost or
+/// added (a lookup of a lost entry finds nothing, with no seal to fail). Returns the counts of
+/// accounts, slots and code entries.
+fn check_state(txn: &redb::ReadTransaction, head: u64, recorded: B256) -> Result<(u64, u64, u64)> {
+    let mut digest = StateDigest::default();
+    let accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
+    let slots = txn.open_table(STORAGE).map_err(storage)?;
+    let code = txn.open_table(CODE).map_err(storage)?;
+    let mut counts = (0, 0, 0);
+    for entry in accounts.iter().map_err(storage)? {
+        let (address, sealed) = entry.map_err(storage)?;
+        let address = address.value();
+        let payload = unseal(ACCOUNTS.name(), &address, sealed.value())?;
+        digest.add(ACCOUNTS.name(), &address, payload);
+        let info = decode_account(payload)?;
+        if info.code_hash != KECCAK_EMPTY {
+            bytecode(&code, info.code_hash)?;
+        }
+        counts.0 += 1;
+    }
+    for entry in slots.iter().map_err(storage)? {
+        let (key, sealed) = entry.map_err(storage)?;
+        let key = key.value();
+        let payload = unseal(STORAGE.name(), &key, sealed.value())?;
+        digest.add(STORAGE.name(), &key, payload);
+        decode_word(payload)?;
+        let address: [u8; 20] = key[..20].try_into().unwrap_or_default();
+        if accounts.get(address).map_err(storage)?.is_none() {
+            return Err(Error::corrupt(format!(
+                "storage of the unknown account {}",
+                Address::from(address)
+            )));
+        }
+        counts.1 += 1;
+    }
+    for entry in code.iter().map_err(storage)? {
+        let (hash, sealed) = entry.map_err(storage)?;
+        let hash = hash.value();
+        digest.add(
+            CODE.name(),
+            &hash,
+            unseal(CODE.name(), &hash, sealed.value())?,
+        );
+        counts.2 += 1;
+    }
+    if digest.to_b256() != recorded {
+        return Err(Error::corrupt(format!(
+            "the state does not match the state digest of block {head}: entries were changed, lost or added"
+        )));
+    }
+    Ok(counts)
+}
+
 fn head_number<T: ReadableTable<&'static str, Sealed> + TableHandle>(
     meta: &T,
 ) -> Result<Option<u64>> {
@@ -1093,12 +1170,15 @@ fn write_state(
         let encoded = encode_account(&account.info);
         let old = put(&mut accounts, address_key, &encoded)?;
         replace(ACCOUNTS.name(), &address_key, old, Some(&encoded));
+        // Code never changes under its hash: written once, so that calling a contract does not
+        // rewrite its code.
         if let Some(bytecode) = &account.info.code
             && account.info.code_hash != KECCAK_EMPTY
+            && get(&code, account.info.code_hash.0)?.is_none()
         {
             let bytes = bytecode.original_byte_slice();
-            let old = put(&mut code, account.info.code_hash.0, bytes)?;
-            replace(CODE.name(), &account.info.code_hash.0, old, Some(bytes));
+            put(&mut code, account.info.code_hash.0, bytes)?;
+            replace(CODE.name(), &account.info.code_hash.0, None, Some(bytes));
         }
         for (slot, value) in &account.storage {
             if !value.is_changed() {
@@ -1262,6 +1342,12 @@ fn decode_account(bytes: &[u8]) -> Result<AccountInfo> {
         code: None,
         ..Default::default()
     })
+}
+
+fn decode_word(bytes: &[u8]) -> Result<U256> {
+    <[u8; 32]>::try_from(bytes)
+        .map(U256::from_be_bytes)
+        .map_err(|_| Error::corrupt("storage value of the wrong length"))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
