@@ -360,6 +360,19 @@ impl Chain {
         Ok(Some((block, receipts)))
     }
 
+    /// Runs `build` in bulk mode, for generating long histories in benchmarks: blocks are
+    /// committed one by one as usual, but flushed to disk only now and then and without updating
+    /// `HEAD`, which a kill may then leave far behind; everything is flushed and `HEAD` written
+    /// when `build` returns.
+    #[cfg(feature = "bulk")]
+    pub fn in_bulk<T>(&mut self, build: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.store.start_bulk();
+        let built = build(self);
+        let ended = self.store.end_bulk();
+        let built = built?;
+        ended.map(|()| built)
+    }
+
     /// Whether transactions wait in the pending block.
     pub fn has_pending(&self) -> bool {
         self.pending.is_some()

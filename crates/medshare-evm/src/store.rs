@@ -39,6 +39,7 @@ use revm::{
 
 use crate::{
     Block, Genesis, Log, LogFilter, Receipt, VerifyReport,
+    encoding::{decode_block, decode_receipt, encode_block, encode_receipt},
     error::{Error, Result, storage},
 };
 
@@ -52,7 +53,7 @@ const ACCOUNTS: TableDefinition<'_, [u8; 20], Sealed> = TableDefinition::new("ac
 const STORAGE: TableDefinition<'_, [u8; 52], Sealed> = TableDefinition::new("storage");
 /// code hash → bytecode.
 const CODE: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("code");
-/// number → block (JSON).
+/// number → block (`encoding::encode_block`).
 const BLOCKS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("blocks");
 /// block hash → number (8 bytes BE), for lookups by hash.
 const BLOCK_NUMBERS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("block_numbers");
@@ -65,7 +66,7 @@ const LOGS_BY_ADDRESS: TableDefinition<'_, [u8; 32], Sealed> =
 const LOGS_BY_TOPIC: TableDefinition<'_, [u8; 64], Sealed> = TableDefinition::new("logs_by_topic");
 /// number → state digest (32 bytes) ‖ chain digest (32 bytes).
 const DIGESTS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("digests");
-/// transaction hash → receipt (JSON).
+/// transaction hash → receipt (`encoding::encode_receipt`).
 const RECEIPTS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("receipts");
 /// transaction hash → signed EIP-2718 bytes (empty for impersonated test transactions).
 const TRANSACTIONS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("transactions");
@@ -74,9 +75,9 @@ const GENESIS_KEY: &str = "genesis";
 const HEAD_KEY: &str = "head";
 /// Layout version of this file; bumped on any incompatible change of the tables above.
 const FORMAT_KEY: &str = "format";
-const FORMAT_VERSION: &[u8] = b"medshare-chain-2";
+const FORMAT_VERSION: &[u8] = b"medshare-chain-3";
 /// Domain of every checksum and digest of this layout.
-const DOMAIN: &[u8] = b"medshare-chain-2";
+const DOMAIN: &[u8] = b"medshare-chain-3";
 /// Bytes of checksum after each value: 128 bits make an undetected random change negligible.
 const CHECKSUM_LEN: usize = 16;
 
@@ -167,7 +168,15 @@ pub(crate) struct Store {
     /// Whether the database holds a block that `HEAD` does not name yet. The next commit first
     /// brings `HEAD` up to date, so that it is never more than one block behind.
     head_behind: std::cell::Cell<bool>,
+    /// In bulk mode, the blocks committed without a flush since the last flush.
+    #[cfg(feature = "bulk")]
+    unflushed: std::cell::Cell<Option<u32>>,
 }
+
+/// In bulk mode, one commit in this many is flushed, so that redb reuses the pages that the
+/// commits in between freed (it cannot before a flush).
+#[cfg(feature = "bulk")]
+const BULK_FLUSH_EVERY: u32 = 1_000;
 
 /// The database, writable or (for a data directory this process may not write) read-only.
 enum Db {
@@ -218,16 +227,50 @@ impl Drop for Store {
 }
 
 impl Store {
+    fn new(db: Db, dir: Option<PathBuf>) -> Self {
+        Self {
+            db,
+            dir,
+            head_behind: false.into(),
+            #[cfg(feature = "bulk")]
+            unflushed: None.into(),
+        }
+    }
+
+    /// Starts bulk mode: commits are flushed only now and then, and `HEAD` is not written.
+    #[cfg(feature = "bulk")]
+    pub(crate) fn start_bulk(&self) {
+        self.unflushed.set(Some(0));
+    }
+
+    /// Ends bulk mode: every block committed is flushed, and `HEAD` names the head.
+    #[cfg(feature = "bulk")]
+    pub(crate) fn end_bulk(&self) -> Result<()> {
+        self.unflushed.set(None);
+        guarded(|| {
+            self.db
+                .begin_write(self.dir.as_deref())?
+                .commit()
+                .map_err(storage)?;
+            self.record_current_head()
+        })
+    }
+
+    /// Whether `HEAD` is written after each commit (not in bulk mode).
+    fn records_heads(&self) -> bool {
+        #[cfg(feature = "bulk")]
+        if self.unflushed.get().is_some() {
+            return false;
+        }
+        true
+    }
+
     /// A store that lives in memory only.
     pub(crate) fn in_memory() -> Result<Self> {
         let db = Database::builder()
             .create_with_backend(InMemoryBackend::new())
             .map_err(storage)?;
-        Ok(Self {
-            db: Db::Writable(db),
-            dir: None,
-            head_behind: false.into(),
-        })
+        Ok(Self::new(Db::Writable(db), None))
     }
 
     /// Creates the chain file in `dir` and writes the genesis block, atomically: the file is
@@ -245,11 +288,10 @@ impl Store {
         let tmp = dir.join(format!("{CHAIN_FILE}.tmp-{}", std::process::id()));
         // A leftover of an interrupted creation (by a process with our pid) holds nothing of value.
         let _ = fs::remove_file(&tmp);
-        let mut store = Self {
-            db: Db::Writable(Database::create(&tmp).map_err(|e| open_error(e, &tmp))?),
-            dir: None,
-            head_behind: false.into(),
-        };
+        let mut store = Self::new(
+            Db::Writable(Database::create(&tmp).map_err(|e| open_error(e, &tmp))?),
+            None,
+        );
         let genesis = genesis_write(&store)?;
         // A hard link publishes the file without clobbering a chain another process created
         // meanwhile (a rename would silently replace it). The database stays open, so its lock
@@ -279,11 +321,7 @@ impl Store {
         let db = without_panic(|| Database::open(&path))
             .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
             .map_err(|e| open_error(e, &path))?;
-        Ok(Self {
-            db: Db::Writable(db),
-            dir: Some(dir.to_path_buf()),
-            head_behind: false.into(),
-        })
+        Ok(Self::new(Db::Writable(db), Some(dir.to_path_buf())))
     }
 
     /// Opens the chain file in `dir` without writing to it. The caller runs [`Self::verify`]
@@ -293,11 +331,7 @@ impl Store {
         let db = without_panic(|| ReadOnlyDatabase::open(&path))
             .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
             .map_err(|e| open_error(e, &path))?;
-        Ok(Self {
-            db: Db::ReadOnly(db),
-            dir: Some(dir.to_path_buf()),
-            head_behind: false.into(),
-        })
+        Ok(Self::new(Db::ReadOnly(db), Some(dir.to_path_buf())))
     }
 
     /// Whether this store was opened with [`Self::open_read_only`].
@@ -345,10 +379,21 @@ impl Store {
     }
 
     fn write_block_unguarded(&self, write: &BlockWrite<'_>) -> Result<Committed> {
-        if self.head_behind.get() {
+        if self.head_behind.get() && self.records_heads() {
             self.record_current_head()?;
         }
-        let txn = self.db.begin_write(self.dir.as_deref())?;
+        #[allow(unused_mut, reason = "changed in bulk mode only")]
+        let mut txn = self.db.begin_write(self.dir.as_deref())?;
+        #[cfg(feature = "bulk")]
+        if let Some(unflushed) = self.unflushed.get() {
+            let flush = unflushed + 1 >= BULK_FLUSH_EVERY;
+            if !flush {
+                txn.set_durability(redb::Durability::None)
+                    .map_err(|e| storage(redb::Error::from(e)))?;
+            }
+            self.unflushed
+                .set(Some(if flush { 0 } else { unflushed + 1 }));
+        }
         let committed = {
             let mut meta = txn.open_table(META).map_err(storage)?;
             let mut digests = txn.open_table(DIGESTS).map_err(storage)?;
@@ -383,7 +428,11 @@ impl Store {
             let mut by_address = txn.open_table(LOGS_BY_ADDRESS).map_err(storage)?;
             let mut by_topic = txn.open_table(LOGS_BY_TOPIC).map_err(storage)?;
             for receipt in write.receipts {
-                put(&mut receipts, receipt.transaction_hash.0, &to_json(receipt))?;
+                put(
+                    &mut receipts,
+                    receipt.transaction_hash.0,
+                    &encode_receipt(receipt),
+                )?;
                 let hash = receipt.transaction_hash.as_slice();
                 for log in &receipt.logs {
                     let position = LogPosition::of(log)?;
@@ -398,8 +447,8 @@ impl Store {
                 put(&mut transactions, hash.0, raw)?;
             }
             let mut blocks = txn.open_table(BLOCKS).map_err(storage)?;
-            let block_json = to_json(write.block);
-            put(&mut blocks, write.block.number, &block_json)?;
+            let block_bytes = encode_block(write.block);
+            put(&mut blocks, write.block.number, &block_bytes)?;
             let mut numbers = txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
             put(
                 &mut numbers,
@@ -409,7 +458,7 @@ impl Store {
             let state = B256::from(state.0.to_be_bytes::<32>());
             let chain = chain_digest(
                 parent.chain,
-                &block_json,
+                &block_bytes,
                 state,
                 write.block,
                 &receipts,
@@ -447,6 +496,9 @@ impl Store {
     /// applied in memory, so that a failure here leaves this process consistent with the file;
     /// the next block records the head again.
     pub(crate) fn record_head(&self, committed: &Committed) -> Result<()> {
+        if !self.records_heads() {
+            return Ok(());
+        }
         if let Some(dir) = &self.dir {
             write_head(dir, committed)?;
         }
@@ -559,9 +611,9 @@ impl Store {
         let mut parent: Option<Block> = None;
         let mut parent_chain = B256::ZERO;
         for number in 0..=head {
-            let json = get(&blocks, number)?
+            let bytes = get(&blocks, number)?
                 .ok_or_else(|| Error::corrupt(format!("block {number} is missing")))?;
-            let block: Block = from_json(&json)?;
+            let block = decode_block(&bytes)?;
             let linked = match &parent {
                 None => block.parent_hash == B256::ZERO,
                 Some(parent) => block.parent_hash == parent.hash,
@@ -574,7 +626,7 @@ impl Store {
             let recorded = digests_of(&digests, number)?;
             let computed = chain_digest(
                 parent_chain,
-                &json,
+                &bytes,
                 recorded.state,
                 &block,
                 &receipts,
@@ -612,7 +664,7 @@ impl Store {
                 return block_at(&table, number).map(Some);
             }
             get(&table, number)?
-                .map(|json| from_json(&json))
+                .map(|bytes| decode_block(&bytes))
                 .transpose()
         })
     }
@@ -642,7 +694,7 @@ impl Store {
             let txn = self.db.begin_read()?;
             let table = txn.open_table(RECEIPTS).map_err(storage)?;
             get(&table, hash.0)?
-                .map(|json| from_json(&json))
+                .map(|bytes| decode_receipt(hash, &bytes))
                 .transpose()
         })
     }
@@ -664,7 +716,8 @@ impl Store {
             let txn = self.db.begin_read()?;
             let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
             let receipt_of = |hash: B256| -> Result<Receipt> {
-                from_json(
+                decode_receipt(
+                    hash,
                     &get(&receipts, hash.0)?
                         .ok_or_else(|| Error::corrupt(format!("receipt {hash} is missing")))?,
                 )
@@ -812,7 +865,10 @@ fn check_log_index<T: ReadableTable<[u8; 32], Sealed> + TableHandle>(
     for entry in receipts.iter().map_err(storage)? {
         let (hash, sealed) = entry.map_err(storage)?;
         let hash = hash.value();
-        let receipt: Receipt = from_json(unseal(RECEIPTS.name(), &hash, sealed.value())?)?;
+        let receipt = decode_receipt(
+            B256::from(hash),
+            unseal(RECEIPTS.name(), &hash, sealed.value())?,
+        )?;
         for log in &receipt.logs {
             let position = LogPosition::of(log)?;
             let missing = || {
@@ -1059,7 +1115,7 @@ fn head_number<T: ReadableTable<&'static str, Sealed> + TableHandle>(
 }
 
 fn block_at<T: ReadableTable<u64, Sealed> + TableHandle>(blocks: &T, number: u64) -> Result<Block> {
-    from_json(
+    decode_block(
         &get(blocks, number)?
             .ok_or_else(|| Error::corrupt(format!("block {number} is missing")))?,
     )
@@ -1099,7 +1155,7 @@ fn chain_digest<
     T: ReadableTable<[u8; 32], Sealed> + TableHandle,
 >(
     parent: B256,
-    block_json: &[u8],
+    block_bytes: &[u8],
     state: B256,
     block: &Block,
     receipts: &R,
@@ -1109,7 +1165,7 @@ fn chain_digest<
     hasher.update(DOMAIN);
     hasher.update(b"block");
     hasher.update(parent);
-    hasher.update(alloy::primitives::keccak256(block_json));
+    hasher.update(alloy::primitives::keccak256(block_bytes));
     hasher.update(state);
     for hash in &block.transactions {
         let missing = |what: &str| {

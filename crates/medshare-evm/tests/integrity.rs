@@ -20,7 +20,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 const CHAIN_FILE: &str = "chain.redb";
 const HEAD_FILE: &str = "HEAD";
-const DOMAIN: &[u8] = b"medshare-chain-2";
+const DOMAIN: &[u8] = b"medshare-chain-3";
 
 type Sealed = &'static [u8];
 const META: TableDefinition<'_, &str, Sealed> = TableDefinition::new("meta");
@@ -91,12 +91,12 @@ fn a_healthy_chain_verifies_with_its_counts() {
     let meta = txn.open_table(META).unwrap();
     assert_eq!(
         meta.get("format").unwrap().unwrap().value(),
-        seal("meta", b"format", b"medshare-chain-2").as_slice()
+        seal("meta", b"format", b"medshare-chain-3").as_slice()
     );
 }
 
-/// The issue's test: 1,000 random single-byte changes of a populated chain file. Each is either
-/// reported as corruption (at open, by a read, or by `verify`) or changes no answer. Opening
+/// The issue's test, doubled: 2,000 random single-byte changes of a populated chain file. Each
+/// is either reported as corruption (at open, by a read, or by `verify`) or changes no answer. Opening
 /// reads only the head, so a change that hides an entry (a damaged key or redb page: the lookup
 /// finds nothing, with no seal to fail) gives a wrong answer until `verify` runs; it must be
 /// `verify` that reports it then.
@@ -118,7 +118,7 @@ fn every_random_byte_flip_is_harmless_or_reported() {
         rng
     };
     let (mut at_open, mut at_read, mut by_verify, mut wrong, mut harmless) = (0, 0, 0, 0, 0);
-    for round in 0..1_000 {
+    for round in 0..2_000 {
         let position = usize::try_from(next() % file.len() as u64).unwrap();
         let mask = u8::try_from(next() % 255).unwrap() + 1;
         let mut bytes = file.clone();
@@ -157,7 +157,8 @@ fn every_random_byte_flip_is_harmless_or_reported() {
         "{at_open} reported at open, {at_read} by a read, {by_verify} by verify, \
          {wrong} answered wrongly and then reported by verify, {harmless} harmless"
     );
-    // A file of mostly used pages: a good share of the flips must land in live data.
+    // Much of this small file is redb's preallocated space: at least 5 % of the flips must land
+    // in live data.
     assert!(
         at_open + at_read + by_verify + wrong >= 100,
         "too few flips hit data"
@@ -269,12 +270,11 @@ fn a_consistently_resealed_old_block_is_found_by_verify() {
     with_raw_database(dir.path(), |txn| {
         let mut table = txn.open_table(BLOCKS).unwrap();
         let sealed = table.get(3).unwrap().unwrap().value().to_vec();
-        let json = &sealed[..sealed.len() - 16];
-        let mut block: medshare_evm::Block = serde_json::from_slice(json).unwrap();
-        block.gas_used += 1;
-        let json = serde_json::to_vec(&block).unwrap();
+        // The spec's block encoding: gas used is the u64 at bytes 88..96.
+        let mut payload = sealed[..sealed.len() - 16].to_vec();
+        payload[95] ^= 0x01;
         table
-            .insert(3, seal("blocks", &3u64.to_le_bytes(), &json).as_slice())
+            .insert(3, seal("blocks", &3u64.to_le_bytes(), &payload).as_slice())
             .unwrap();
     });
     // The state and head are intact, so the chain opens; the whole-file check finds it.
@@ -341,11 +341,11 @@ fn a_chain_file_of_the_previous_layout_is_named_as_such() {
     populate(dir.path());
     with_raw_database(dir.path(), |txn| {
         let mut meta = txn.open_table(META).unwrap();
-        meta.insert("format", b"medshare-chain-1".as_slice())
+        meta.insert("format", b"medshare-chain-2".as_slice())
             .unwrap();
     });
     let reason = corruption(Chain::open(dir.path()), "old layout");
-    assert!(reason.contains("\"medshare-chain-1\""), "{reason}");
+    assert!(reason.contains("\"medshare-chain-2\""), "{reason}");
 }
 
 #[test]
