@@ -282,7 +282,7 @@ fn render(rows: &[Row], fsyncs: f64) -> String {
          - *built*: `mined` commits every block durably as `medshare` does (redb two-phase\n  \
          commit, `HEAD`); `bulk` (`Chain::in_bulk`, feature `bulk`, for benchmarks) executes and\n  \
          commits the same blocks one by one, each in its own redb write transaction, but flushes\n  \
-         only every 1,000th and writes `HEAD` once at the end: the same file, built without\n  \
+         only every 100th and writes `HEAD` once at the end: the same file, built without\n  \
          waiting for the disk.\n\
          - *open* to *peak RSS, queries*: measured in a fresh process on the closed chain;\n  \
          peak RSS is `VmHWM` of that process (open, calls, log queries including the scan).\n\

@@ -176,7 +176,7 @@ pub(crate) struct Store {
 /// In bulk mode, one commit in this many is flushed, so that redb reuses the pages that the
 /// commits in between freed (it cannot before a flush).
 #[cfg(feature = "bulk")]
-const BULK_FLUSH_EVERY: u32 = 1_000;
+const BULK_FLUSH_EVERY: u32 = 100;
 
 /// The database, writable or (for a data directory this process may not write) read-only.
 enum Db {
