@@ -9,9 +9,9 @@ use alloy::{
     primitives::{Address, B256, Bytes, TxKind, U256, keccak256},
 };
 use revm::{
-    Context, DatabaseCommit, ExecuteEvm, MainBuilder, MainContext,
+    Context, DatabaseCommit, DatabaseRef, ExecuteEvm, MainBuilder, MainContext,
     context::{BlockEnv, TxEnv, result::EVMError, result::ExecutionResult},
-    database::{CacheDB, EmptyDB},
+    database::CacheDB,
     primitives::hardfork::SpecId,
     state::{Account, AccountInfo, EvmState, EvmStorageSlot, TransactionId},
 };
@@ -19,7 +19,7 @@ use revm::{
 use crate::{
     Block, CallOutcome, CallRequest, Genesis, Log, LogFilter, Receipt, VerifyReport,
     error::{Error, Result},
-    store::{BlockWrite, Store},
+    store::{BlockWrite, StateReader, Store},
     types::unix_now,
 };
 
@@ -44,9 +44,10 @@ pub struct Chain {
     store: Store,
     pending: Option<Pending>,
     genesis: Genesis,
-    /// The latest state. Shared with the pending block, which reads it underneath its own
-    /// changes, so that opening a block costs nothing however large the state is.
-    state: Arc<CacheDB<EmptyDB>>,
+    /// The latest state, read lazily from the store. Shared with the pending block, which reads
+    /// it underneath its own changes. `None` if taking it after the last commit failed: each
+    /// read then takes its own, until the next commit.
+    state: Option<Arc<StateReader>>,
     head: Block,
     pub(crate) clock: Clock,
     path: Option<PathBuf>,
@@ -97,7 +98,9 @@ impl Chain {
         Self::from_store(store, Some(dir.to_path_buf()))
     }
 
-    /// Opens the persistent chain in directory `dir`.
+    /// Opens the persistent chain in directory `dir`. Only the head is read and checked (format,
+    /// genesis, head block and digests, `HEAD`); the state is read as it is used, each value
+    /// checked then, and [`Self::verify`] checks the whole file.
     ///
     /// Fails with [`Error::NotFound`] if there is none, [`Error::Locked`] if another process has
     /// it open, and [`Error::Corrupt`] if the file is not a readable chain.
@@ -108,12 +111,12 @@ impl Chain {
 
     /// Opens the persistent chain in directory `dir` without writing to it, for a data
     /// directory this process may only read. The whole file is checked as by [`Self::verify`]
-    /// (a writable open has redb check its pages instead); sending a transaction fails with
-    /// [`Error::ReadOnly`].
+    /// (a file this process cannot write may also not be repaired by it); sending a transaction
+    /// fails with [`Error::ReadOnly`].
     pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
         let chain = Self::from_store(Store::open_read_only(dir)?, Some(dir.to_path_buf()))?;
-        chain.store.verify_loaded()?;
+        chain.store.verify()?;
         Ok(chain)
     }
 
@@ -124,11 +127,12 @@ impl Chain {
 
     fn from_store(store: Store, path: Option<PathBuf>) -> Result<Self> {
         let loaded = store.load()?;
+        let state = Some(Arc::new(store.reader()?));
         Ok(Self {
             store,
             pending: None,
             genesis: loaded.genesis,
-            state: Arc::new(loaded.state),
+            state,
             head: loaded.head,
             clock: Clock::default(),
             path,
@@ -205,33 +209,46 @@ impl Chain {
     }
 
     /// Account nonce (number of transactions sent, or contracts created by a contract).
-    pub fn nonce(&self, address: Address) -> u64 {
-        self.account(address).map_or(0, |info| info.nonce)
+    ///
+    /// State is read from the chain file when asked for, so this and the other state reads fail
+    /// with [`Error::Corrupt`] if the value read is damaged.
+    pub fn nonce(&self, address: Address) -> Result<u64> {
+        Ok(self.account(address)?.map_or(0, |info| info.nonce))
     }
 
     /// Account balance in wei.
-    pub fn balance(&self, address: Address) -> U256 {
-        self.account(address)
-            .map_or(U256::ZERO, |info| info.balance)
+    pub fn balance(&self, address: Address) -> Result<U256> {
+        Ok(self
+            .account(address)?
+            .map_or(U256::ZERO, |info| info.balance))
     }
 
     /// Deployed code of an account (empty for an externally owned account).
-    pub fn code(&self, address: Address) -> Bytes {
-        self.account(address)
-            .and_then(|info| info.code)
-            .map(|code| code.original_bytes())
-            .unwrap_or_default()
+    pub fn code(&self, address: Address) -> Result<Bytes> {
+        let Some(info) = self.account(address)? else {
+            return Ok(Bytes::new());
+        };
+        Ok(self
+            .latest()?
+            .code_by_hash_ref(info.code_hash)?
+            .original_bytes())
     }
 
     /// Value of a storage slot.
-    pub fn storage_at(&self, address: Address, slot: U256) -> U256 {
-        use revm::DatabaseRef;
-        self.state.storage_ref(address, slot).unwrap_or_default()
+    pub fn storage_at(&self, address: Address, slot: U256) -> Result<U256> {
+        self.latest()?.storage_ref(address, slot)
     }
 
-    fn account(&self, address: Address) -> Option<AccountInfo> {
-        use revm::DatabaseRef;
-        self.state.basic_ref(address).ok().flatten()
+    fn account(&self, address: Address) -> Result<Option<AccountInfo>> {
+        self.latest()?.basic_ref(address)
+    }
+
+    /// The latest state.
+    fn latest(&self) -> Result<Arc<StateReader>> {
+        match &self.state {
+            Some(state) => Ok(Arc::clone(state)),
+            None => self.store.reader().map(Arc::new),
+        }
     }
 
     /// Validates, executes and mines a signed transaction (EIP-2718 bytes: legacy with EIP-155,
@@ -283,7 +300,7 @@ impl Chain {
         }
         let pending = match self.pending.take() {
             Some(pending) => pending,
-            None => Pending::open(self),
+            None => Pending::open(self)?,
         };
         let block_env = self.block_env(pending.number, pending.timestamp);
         // What the sender pays per gas: the gas price of legacy and EIP-2930 transactions, and
@@ -335,19 +352,25 @@ impl Chain {
             raw_transactions: &pending.raw_transactions,
         })?;
         // Only once the block is durable does the in-memory view move on.
-        if let Some(pending) = self.pending.take() {
-            let Pending { state, changes, .. } = pending;
-            // Released first, so that the latest state is not copied to take the changes.
-            drop(state);
-            let latest = Arc::make_mut(&mut self.state);
-            for change in changes {
-                latest.commit(change);
-            }
-        }
+        self.pending = None;
         self.head = block.clone();
         self.clock.next = None;
+        self.refresh_state();
         self.store.record_head(&committed)?;
         Ok(Some((block, receipts)))
+    }
+
+    /// Runs `build` in bulk mode, for generating long histories in benchmarks: blocks are
+    /// committed one by one as usual, but flushed to disk only now and then and without updating
+    /// `HEAD`, which a kill may then leave far behind; everything is flushed and `HEAD` written
+    /// when `build` returns.
+    #[cfg(feature = "bulk")]
+    pub fn in_bulk<T>(&mut self, build: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.store.start_bulk();
+        let built = build(self);
+        let ended = self.store.end_bulk();
+        let built = built?;
+        ended.map(|()| built)
     }
 
     /// Whether transactions wait in the pending block.
@@ -355,16 +378,20 @@ impl Chain {
         self.pending.is_some()
     }
 
+    /// Reads the state of the last commit from now on (the previous reader's redb read
+    /// transaction ends, so redb can reuse the pages that commit freed).
+    fn refresh_state(&mut self) {
+        // On failure each read takes its own reader (see `latest`), and reports the error.
+        self.state = self.store.reader().ok().map(Arc::new);
+    }
+
     /// The nonce of `address` after the pending transactions (the next one it may use).
-    pub fn pending_nonce(&self, address: Address) -> u64 {
-        use revm::DatabaseRef;
+    pub fn pending_nonce(&self, address: Address) -> Result<u64> {
         match &self.pending {
-            Some(pending) => pending
+            Some(pending) => Ok(pending
                 .state
-                .basic_ref(address)
-                .ok()
-                .flatten()
-                .map_or(0, |info| info.nonce),
+                .basic_ref(address)?
+                .map_or(0, |info| info.nonce)),
             None => self.nonce(address),
         }
     }
@@ -373,9 +400,9 @@ impl Chain {
     pub fn call(&self, request: &CallRequest) -> Result<CallOutcome> {
         let block_env = self.block_env(self.head.number + 1, self.next_timestamp());
         let outcome = execute(
-            &self.state,
+            &*self.latest()?,
             self.chain_id(),
-            self.call_env(request),
+            self.call_env(request)?,
             block_env,
         )?;
         let gas_used = outcome.result.tx_gas_used();
@@ -425,8 +452,8 @@ impl Chain {
         Ok(high)
     }
 
-    fn call_env(&self, request: &CallRequest) -> TxEnv {
-        TxEnv {
+    fn call_env(&self, request: &CallRequest) -> Result<TxEnv> {
+        Ok(TxEnv {
             tx_type: 0,
             caller: request.from,
             gas_limit: request.gas.unwrap_or(self.genesis.gas_limit),
@@ -434,10 +461,10 @@ impl Chain {
             kind: request.to.map_or(TxKind::Create, TxKind::Call),
             value: request.value,
             data: request.data.clone(),
-            nonce: self.nonce(request.from),
+            nonce: self.nonce(request.from)?,
             chain_id: Some(self.chain_id()),
             ..Default::default()
-        }
+        })
     }
 
     fn block_env(&self, number: u64, timestamp: u64) -> BlockEnv {
@@ -459,30 +486,33 @@ impl Chain {
         wanted.max(self.head.timestamp + 1)
     }
 
-    pub(crate) fn state(&self) -> &CacheDB<EmptyDB> {
-        &self.state
-    }
-
     pub(crate) const fn store(&self) -> &Store {
         &self.store
     }
 
-    /// Returns to a snapshot's state; pending transactions are dropped with what came after it.
-    pub(crate) fn restore(&mut self, state: CacheDB<EmptyDB>, head: Block) {
-        self.state = Arc::new(state);
+    /// Ends every read of the state, which a restore of a savepoint needs.
+    pub(crate) fn release_state(&mut self) {
+        self.pending = None;
+        self.state = None;
+    }
+
+    /// Returns to a snapshot's head, once the store is back at it; pending transactions are
+    /// dropped with what came after it.
+    pub(crate) fn restore(&mut self, head: Block) {
         self.head = head;
         self.pending = None;
+        self.refresh_state();
     }
 
     pub(crate) fn set_balance(&mut self, address: Address, balance: U256) -> Result<()> {
-        let mut info = self.account(address).unwrap_or_default();
+        let mut info = self.account(address)?.unwrap_or_default();
         info.balance = balance;
         self.rewrite_head(address, Account::from(info))
     }
 
     pub(crate) fn set_storage(&mut self, address: Address, slot: U256, value: U256) -> Result<()> {
-        let mut account = Account::from(self.account(address).unwrap_or_default());
-        let original = self.storage_at(address, slot);
+        let mut account = Account::from(self.account(address)?.unwrap_or_default());
+        let original = self.storage_at(address, slot)?;
         account.storage.insert(
             slot,
             EvmStorageSlot::new_changed(original, value, TransactionId::ZERO),
@@ -503,13 +533,13 @@ impl Chain {
             receipts: &[],
             raw_transactions: &[],
         })?;
-        Arc::make_mut(&mut self.state).commit(changes);
+        self.refresh_state();
         self.store.record_head(&committed)
     }
 }
 
 /// Executes `tx` against `state` in a block with `block` environment; nothing is committed.
-fn execute<DB: revm::DatabaseRef<Error = std::convert::Infallible>>(
+fn execute<DB: DatabaseRef<Error = Error>>(
     state: &DB,
     chain_id: u64,
     tx: TxEnv,
@@ -526,42 +556,18 @@ fn execute<DB: revm::DatabaseRef<Error = std::convert::Infallible>>(
     evm.transact(tx).map_err(|err| match err {
         EVMError::Transaction(invalid) => Error::Rejected(invalid.to_string()),
         EVMError::Header(invalid) => Error::Rejected(invalid.to_string()),
-        EVMError::Database(never) => match never {},
+        EVMError::Database(err) => err,
         other => Error::Rejected(other.to_string()),
     })
 }
 
-/// The latest state as the database under a pending block.
-#[derive(Debug)]
-struct Latest(Arc<CacheDB<EmptyDB>>);
-
-impl revm::DatabaseRef for Latest {
-    type Error = std::convert::Infallible;
-
-    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
-        self.0.basic_ref(address)
-    }
-
-    fn code_by_hash_ref(&self, hash: B256) -> Result<revm::bytecode::Bytecode, Self::Error> {
-        self.0.code_by_hash_ref(hash)
-    }
-
-    fn storage_ref(&self, address: Address, slot: U256) -> Result<U256, Self::Error> {
-        self.0.storage_ref(address, slot)
-    }
-
-    fn block_hash_ref(&self, number: u64) -> Result<B256, Self::Error> {
-        self.0.block_hash_ref(number)
-    }
-}
-
-/// The block being filled: transactions executed, in order, on a copy of the latest state, not
-/// yet committed.
+/// The block being filled: transactions executed, in order, over the latest state, not yet
+/// committed.
 struct Pending {
     number: u64,
     timestamp: u64,
-    /// The block's changes over the latest state.
-    state: CacheDB<Latest>,
+    /// The block's changes over the latest state: what the block touched, no more.
+    state: CacheDB<Arc<StateReader>>,
     gas_used: u64,
     changes: Vec<EvmState>,
     /// Receipts without the block hash, which is known only once the block is sealed.
@@ -570,16 +576,16 @@ struct Pending {
 }
 
 impl Pending {
-    fn open(chain: &Chain) -> Self {
-        Self {
+    fn open(chain: &Chain) -> Result<Self> {
+        Ok(Self {
             number: chain.head.number + 1,
             timestamp: chain.next_timestamp(),
-            state: CacheDB::new(Latest(Arc::clone(&chain.state))),
+            state: CacheDB::new(chain.latest()?),
             gas_used: 0,
             changes: Vec::new(),
             receipts: Vec::new(),
             raw_transactions: Vec::new(),
-        }
+        })
     }
 
     fn includes(&self, hash: B256) -> bool {

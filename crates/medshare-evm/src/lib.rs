@@ -32,6 +32,8 @@
 mod chain;
 pub use chain::{Chain, SPEC};
 
+mod encoding;
+
 mod error;
 pub use error::{Error, Result};
 

@@ -202,23 +202,23 @@ pub fn execute(
         "eth_feeHistory" => fee_history(chain, &params)?,
         "eth_getBalance" => {
             params.latest_state(1, head)?;
-            json!(chain.balance(params.get(0)?))
+            json!(chain.balance(params.get(0)?)?)
         }
         "eth_getTransactionCount" if params.0.get(1) == Some(&json!("pending")) => {
-            quantity(chain.pending_nonce(params.get(0)?))
+            quantity(chain.pending_nonce(params.get(0)?)?)
         }
         "eth_getTransactionCount" => {
             params.latest_state(1, head)?;
-            quantity(chain.nonce(params.get(0)?))
+            quantity(chain.nonce(params.get(0)?)?)
         }
         "eth_getCode" => {
             params.latest_state(1, head)?;
-            json!(chain.code(params.get(0)?))
+            json!(chain.code(params.get(0)?)?)
         }
         "eth_getStorageAt" => {
             params.latest_state(2, head)?;
             let slot: U256 = params.get(1)?;
-            json!(B256::from(chain.storage_at(params.get(0)?, slot)))
+            json!(B256::from(chain.storage_at(params.get(0)?, slot)?))
         }
         "eth_call" => {
             params.latest_state(1, head)?;

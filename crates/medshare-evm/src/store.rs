@@ -10,10 +10,13 @@
 //! - each block records a *state digest* (a sum of entry hashes over accounts, storage and code,
 //!   updated incrementally as entries change) and a *chain digest* linking the block, its
 //!   receipts, its transactions and the state digest to the previous block's chain digest;
-//!   opening a chain recomputes the state digest from the whole state, which catches entries
-//!   that went missing or appeared, and [`Store::verify`] walks every block;
+//!   [`Store::verify`] recomputes the state digest from the whole state, which catches entries
+//!   that went missing or appeared, and walks every block;
 //! - `HEAD` names the last committed block and its chain digest, so that a database that
 //!   silently went back to an older commit (a damaged commit slot) is caught at open.
+//!
+//! Opening reads only the head: the state is read lazily ([`StateReader`]), one entry at a time
+//! as execution touches it, so opening and a call cost the same at any chain length.
 
 use std::{
     fs,
@@ -23,18 +26,20 @@ use std::{
 
 use alloy::primitives::{Address, B256, Bytes, Keccak256, U256};
 use redb::{
-    Database, Key, ReadOnlyDatabase, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    TableDefinition, TableHandle, backends::InMemoryBackend,
+    Database, Key, ReadOnlyDatabase, ReadOnlyTable, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata, TableDefinition, TableHandle, backends::InMemoryBackend,
 };
 use revm::{
+    DatabaseRef,
     bytecode::Bytecode,
-    database::{CacheDB, EmptyDB},
+    database::EmptyDB,
     primitives::KECCAK_EMPTY,
     state::{AccountInfo, EvmState},
 };
 
 use crate::{
     Block, Genesis, Log, LogFilter, Receipt, VerifyReport,
+    encoding::{decode_block, decode_receipt, encode_block, encode_receipt},
     error::{Error, Result, storage},
 };
 
@@ -48,7 +53,7 @@ const ACCOUNTS: TableDefinition<'_, [u8; 20], Sealed> = TableDefinition::new("ac
 const STORAGE: TableDefinition<'_, [u8; 52], Sealed> = TableDefinition::new("storage");
 /// code hash → bytecode.
 const CODE: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("code");
-/// number → block (JSON).
+/// number → block (`encoding::encode_block`).
 const BLOCKS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("blocks");
 /// block hash → number (8 bytes BE), for lookups by hash.
 const BLOCK_NUMBERS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("block_numbers");
@@ -61,7 +66,7 @@ const LOGS_BY_ADDRESS: TableDefinition<'_, [u8; 32], Sealed> =
 const LOGS_BY_TOPIC: TableDefinition<'_, [u8; 64], Sealed> = TableDefinition::new("logs_by_topic");
 /// number → state digest (32 bytes) ‖ chain digest (32 bytes).
 const DIGESTS: TableDefinition<'_, u64, Sealed> = TableDefinition::new("digests");
-/// transaction hash → receipt (JSON).
+/// transaction hash → receipt (`encoding::encode_receipt`).
 const RECEIPTS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("receipts");
 /// transaction hash → signed EIP-2718 bytes (empty for impersonated test transactions).
 const TRANSACTIONS: TableDefinition<'_, [u8; 32], Sealed> = TableDefinition::new("transactions");
@@ -70,9 +75,9 @@ const GENESIS_KEY: &str = "genesis";
 const HEAD_KEY: &str = "head";
 /// Layout version of this file; bumped on any incompatible change of the tables above.
 const FORMAT_KEY: &str = "format";
-const FORMAT_VERSION: &[u8] = b"medshare-chain-2";
+const FORMAT_VERSION: &[u8] = b"medshare-chain-3";
 /// Domain of every checksum and digest of this layout.
-const DOMAIN: &[u8] = b"medshare-chain-2";
+const DOMAIN: &[u8] = b"medshare-chain-3";
 /// Bytes of checksum after each value: 128 bits make an undetected random change negligible.
 const CHECKSUM_LEN: usize = 16;
 
@@ -97,12 +102,64 @@ pub(crate) struct Committed {
     chain_digest: B256,
 }
 
-/// Everything loaded when a chain is opened.
+/// What opening a chain reads: its parameters and its head, not its state.
 pub(crate) struct Loaded {
     pub(crate) genesis: Genesis,
     pub(crate) head: Block,
-    pub(crate) state: CacheDB<EmptyDB>,
 }
+
+/// The state as of the last commit when it was made, read lazily from the store: each account,
+/// slot and code is looked up (and its seal checked) when execution touches it. It holds a redb
+/// read transaction, so later commits do not change what it sees; the chain takes a new one after
+/// each commit.
+pub(crate) struct StateReader {
+    accounts: ReadOnlyTable<[u8; 20], Sealed>,
+    storage: ReadOnlyTable<[u8; 52], Sealed>,
+    code: ReadOnlyTable<[u8; 32], Sealed>,
+}
+
+impl std::fmt::Debug for StateReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateReader").finish_non_exhaustive()
+    }
+}
+
+impl DatabaseRef for StateReader {
+    type Error = Error;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<AccountInfo>> {
+        guarded(|| {
+            get(&self.accounts, address.0.0)?
+                .map(|payload| decode_account(&payload))
+                .transpose()
+        })
+    }
+
+    fn code_by_hash_ref(&self, hash: B256) -> Result<Bytecode> {
+        if hash == KECCAK_EMPTY {
+            return Ok(Bytecode::default());
+        }
+        guarded(|| bytecode(&self.code, hash))
+    }
+
+    fn storage_ref(&self, address: Address, slot: U256) -> Result<U256> {
+        guarded(|| {
+            get(&self.storage, storage_key(&address, slot))?
+                .map(|payload| decode_word(&payload))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        })
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256> {
+        // The chain's block hashes are not Ethereum's, so BLOCKHASH keeps revm's stand-in.
+        EmptyDB::default()
+            .block_hash_ref(number)
+            .map_err(|never| match never {})
+    }
+}
+
+impl revm::database::DBErrorMarker for Error {}
 
 pub(crate) struct Store {
     db: Db,
@@ -111,12 +168,22 @@ pub(crate) struct Store {
     /// Whether the database holds a block that `HEAD` does not name yet. The next commit first
     /// brings `HEAD` up to date, so that it is never more than one block behind.
     head_behind: std::cell::Cell<bool>,
+    /// In bulk mode, the blocks committed without a flush since the last flush.
+    #[cfg(feature = "bulk")]
+    unflushed: std::cell::Cell<Option<u32>>,
 }
+
+/// In bulk mode, one commit in this many is flushed, so that redb reuses the pages that the
+/// commits in between freed (it cannot before a flush).
+#[cfg(feature = "bulk")]
+const BULK_FLUSH_EVERY: u32 = 100;
 
 /// The database, writable or (for a data directory this process may not write) read-only.
 enum Db {
     Writable(Database),
     ReadOnly(ReadOnlyDatabase),
+    /// What dropping the store leaves while it closes the database.
+    Closed,
 }
 
 impl Db {
@@ -124,6 +191,9 @@ impl Db {
         match self {
             Self::Writable(db) => db.begin_read(),
             Self::ReadOnly(db) => db.begin_read(),
+            Self::Closed => Err(redb::TransactionError::Storage(
+                redb::StorageError::DatabaseClosed,
+            )),
         }
         .map_err(storage)
     }
@@ -141,21 +211,66 @@ impl Db {
             Self::ReadOnly(_) => Err(Error::ReadOnly {
                 path: dir.map(|dir| dir.join(CHAIN_FILE)).unwrap_or_default(),
             }),
+            Self::Closed => Err(storage(redb::StorageError::DatabaseClosed)),
         }
     }
 }
 
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Closing records redb's allocator state, which is read unchecked at open: if it is
+        // damaged, redb panics here, and a panic in a drop may abort the process. The damage is
+        // reported by the next open or verify instead.
+        let db = std::mem::replace(&mut self.db, Db::Closed);
+        let _ = without_panic(|| drop(db));
+    }
+}
+
 impl Store {
+    fn new(db: Db, dir: Option<PathBuf>) -> Self {
+        Self {
+            db,
+            dir,
+            head_behind: false.into(),
+            #[cfg(feature = "bulk")]
+            unflushed: None.into(),
+        }
+    }
+
+    /// Starts bulk mode: commits are flushed only now and then, and `HEAD` is not written.
+    #[cfg(feature = "bulk")]
+    pub(crate) fn start_bulk(&self) {
+        self.unflushed.set(Some(0));
+    }
+
+    /// Ends bulk mode: every block committed is flushed, and `HEAD` names the head.
+    #[cfg(feature = "bulk")]
+    pub(crate) fn end_bulk(&self) -> Result<()> {
+        self.unflushed.set(None);
+        guarded(|| {
+            self.db
+                .begin_write(self.dir.as_deref())?
+                .commit()
+                .map_err(storage)?;
+            self.record_current_head()
+        })
+    }
+
+    /// Whether `HEAD` is written after each commit (not in bulk mode).
+    fn records_heads(&self) -> bool {
+        #[cfg(feature = "bulk")]
+        if self.unflushed.get().is_some() {
+            return false;
+        }
+        true
+    }
+
     /// A store that lives in memory only.
     pub(crate) fn in_memory() -> Result<Self> {
         let db = Database::builder()
             .create_with_backend(InMemoryBackend::new())
             .map_err(storage)?;
-        Ok(Self {
-            db: Db::Writable(db),
-            dir: None,
-            head_behind: false.into(),
-        })
+        Ok(Self::new(Db::Writable(db), None))
     }
 
     /// Creates the chain file in `dir` and writes the genesis block, atomically: the file is
@@ -173,11 +288,10 @@ impl Store {
         let tmp = dir.join(format!("{CHAIN_FILE}.tmp-{}", std::process::id()));
         // A leftover of an interrupted creation (by a process with our pid) holds nothing of value.
         let _ = fs::remove_file(&tmp);
-        let mut store = Self {
-            db: Db::Writable(Database::create(&tmp).map_err(|e| open_error(e, &tmp))?),
-            dir: None,
-            head_behind: false.into(),
-        };
+        let mut store = Self::new(
+            Db::Writable(Database::create(&tmp).map_err(|e| open_error(e, &tmp))?),
+            None,
+        );
         let genesis = genesis_write(&store)?;
         // A hard link publishes the file without clobbering a chain another process created
         // meanwhile (a rename would silently replace it). The database stays open, so its lock
@@ -201,35 +315,23 @@ impl Store {
     /// Opens the chain file in `dir`, taking its lock.
     pub(crate) fn open(dir: &Path) -> Result<Self> {
         let path = chain_file(dir)?;
-        // A plain open trusts the pages of a cleanly closed file: a damaged branch page can hide
-        // entries (a lookup finds nothing, with no value to fail its checksum) and some damage
-        // makes redb panic. Checking every page's checksum at open closes both.
-        let db = without_panic(|| {
-            Database::builder()
-                .set_check_integrity_on_open(true)
-                .open(&path)
-        })
-        .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
-        .map_err(|e| open_error(e, &path))?;
-        Ok(Self {
-            db: Db::Writable(db),
-            dir: Some(dir.to_path_buf()),
-            head_behind: false.into(),
-        })
+        // No page check at open (redb's reads the whole file, so opening would grow with the
+        // chain): damage that makes redb panic is reported by the read that meets it (`guarded`),
+        // and an entry a damaged page hides by `verify`, which counts and sums every entry.
+        let db = without_panic(|| Database::open(&path))
+            .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
+            .map_err(|e| open_error(e, &path))?;
+        Ok(Self::new(Db::Writable(db), Some(dir.to_path_buf())))
     }
 
-    /// Opens the chain file in `dir` without writing to it. redb checks no page checksums on a
-    /// read-only open, so the caller runs [`Self::verify`] before trusting any answer.
+    /// Opens the chain file in `dir` without writing to it. The caller runs [`Self::verify`]
+    /// before trusting any answer (see [`crate::Chain::open_read_only`]).
     pub(crate) fn open_read_only(dir: &Path) -> Result<Self> {
         let path = chain_file(dir)?;
         let db = without_panic(|| ReadOnlyDatabase::open(&path))
             .map_err(|reason| Error::corrupt(format!("{}: {reason}", path.display())))?
             .map_err(|e| open_error(e, &path))?;
-        Ok(Self {
-            db: Db::ReadOnly(db),
-            dir: Some(dir.to_path_buf()),
-            head_behind: false.into(),
-        })
+        Ok(Self::new(Db::ReadOnly(db), Some(dir.to_path_buf())))
     }
 
     /// Whether this store was opened with [`Self::open_read_only`].
@@ -277,10 +379,21 @@ impl Store {
     }
 
     fn write_block_unguarded(&self, write: &BlockWrite<'_>) -> Result<Committed> {
-        if self.head_behind.get() {
+        if self.head_behind.get() && self.records_heads() {
             self.record_current_head()?;
         }
-        let txn = self.db.begin_write(self.dir.as_deref())?;
+        #[allow(unused_mut, reason = "changed in bulk mode only")]
+        let mut txn = self.db.begin_write(self.dir.as_deref())?;
+        #[cfg(feature = "bulk")]
+        if let Some(unflushed) = self.unflushed.get() {
+            let flush = unflushed + 1 >= BULK_FLUSH_EVERY;
+            if !flush {
+                txn.set_durability(redb::Durability::None)
+                    .map_err(|e| storage(redb::Error::from(e)))?;
+            }
+            self.unflushed
+                .set(Some(if flush { 0 } else { unflushed + 1 }));
+        }
         let committed = {
             let mut meta = txn.open_table(META).map_err(storage)?;
             let mut digests = txn.open_table(DIGESTS).map_err(storage)?;
@@ -315,7 +428,11 @@ impl Store {
             let mut by_address = txn.open_table(LOGS_BY_ADDRESS).map_err(storage)?;
             let mut by_topic = txn.open_table(LOGS_BY_TOPIC).map_err(storage)?;
             for receipt in write.receipts {
-                put(&mut receipts, receipt.transaction_hash.0, &to_json(receipt))?;
+                put(
+                    &mut receipts,
+                    receipt.transaction_hash.0,
+                    &encode_receipt(receipt),
+                )?;
                 let hash = receipt.transaction_hash.as_slice();
                 for log in &receipt.logs {
                     let position = LogPosition::of(log)?;
@@ -330,8 +447,8 @@ impl Store {
                 put(&mut transactions, hash.0, raw)?;
             }
             let mut blocks = txn.open_table(BLOCKS).map_err(storage)?;
-            let block_json = to_json(write.block);
-            put(&mut blocks, write.block.number, &block_json)?;
+            let block_bytes = encode_block(write.block);
+            put(&mut blocks, write.block.number, &block_bytes)?;
             let mut numbers = txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
             put(
                 &mut numbers,
@@ -341,7 +458,7 @@ impl Store {
             let state = B256::from(state.0.to_be_bytes::<32>());
             let chain = chain_digest(
                 parent.chain,
-                &block_json,
+                &block_bytes,
                 state,
                 write.block,
                 &receipts,
@@ -379,6 +496,9 @@ impl Store {
     /// applied in memory, so that a failure here leaves this process consistent with the file;
     /// the next block records the head again.
     pub(crate) fn record_head(&self, committed: &Committed) -> Result<()> {
+        if !self.records_heads() {
+            return Ok(());
+        }
         if let Some(dir) = &self.dir {
             write_head(dir, committed)?;
         }
@@ -386,9 +506,9 @@ impl Store {
         Ok(())
     }
 
-    /// Reads and checks the whole chain state: every value against its checksum, the state
-    /// against the head's state digest, the head against `HEAD`. A damaged file that makes redb
-    /// panic is reported as corrupt.
+    /// Reads and checks what opening a chain needs, without walking anything: the format, the
+    /// genesis, the head block and its digests, and `HEAD` against them. A damaged file that
+    /// makes redb panic is reported as corrupt.
     pub(crate) fn load(&self) -> Result<Loaded> {
         guarded(|| self.load_unguarded())
     }
@@ -416,93 +536,48 @@ impl Store {
         let head_number = head_number(&meta)?.ok_or_else(|| Error::corrupt("no head block"))?;
         let blocks = txn.open_table(BLOCKS).map_err(storage)?;
         let head: Block = block_at(&blocks, head_number)?;
+        if head.number != head_number {
+            return Err(Error::corrupt(format!(
+                "block {head_number} is stored as block {}",
+                head.number
+            )));
+        }
         let digests = txn.open_table(DIGESTS).map_err(storage)?;
         let recorded = digests_of(&digests, head_number)?;
         let named = check_head(self.dir.as_deref(), head_number, &digests)?;
-
-        let mut digest = StateDigest::default();
-        let mut state = CacheDB::new(EmptyDB::default());
-        let code = txn.open_table(CODE).map_err(storage)?;
-        for entry in txn
-            .open_table(ACCOUNTS)
-            .map_err(storage)?
-            .iter()
-            .map_err(storage)?
-        {
-            let (address, sealed) = entry.map_err(storage)?;
-            let address = address.value();
-            let payload = unseal(ACCOUNTS.name(), &address, sealed.value())?;
-            digest.add(ACCOUNTS.name(), &address, payload);
-            let mut info = decode_account(payload)?;
-            if info.code_hash != KECCAK_EMPTY {
-                info.code = Some(bytecode(&code, info.code_hash)?);
-            }
-            state.insert_account_info(Address::from(address), info);
-        }
-        for entry in code.iter().map_err(storage)? {
-            let (hash, sealed) = entry.map_err(storage)?;
-            let hash = hash.value();
-            digest.add(
-                CODE.name(),
-                &hash,
-                unseal(CODE.name(), &hash, sealed.value())?,
-            );
-        }
-        for entry in txn
-            .open_table(STORAGE)
-            .map_err(storage)?
-            .iter()
-            .map_err(storage)?
-        {
-            let (key, sealed) = entry.map_err(storage)?;
-            let key = key.value();
-            let payload = unseal(STORAGE.name(), &key, sealed.value())?;
-            digest.add(STORAGE.name(), &key, payload);
-            let value: [u8; 32] = payload
-                .try_into()
-                .map_err(|_| Error::corrupt("storage value of the wrong length"))?;
-            state
-                .insert_account_storage(
-                    Address::from_slice(&key[..20]),
-                    U256::from_be_slice(&key[20..]),
-                    U256::from_be_bytes(value),
-                )
-                .map_err(|_| Error::corrupt("storage of an unknown account"))?;
-        }
-        if digest.to_b256() != recorded.state {
-            return Err(Error::corrupt(format!(
-                "the state does not match the state digest of block {head_number}: entries were changed, lost or added"
-            )));
-        }
-        // A writer killed between its commit and `HEAD` left `HEAD` one block behind: the block
-        // checked out, so record it now, before a later rollback could hide behind the old name.
+        // A writer killed between its commit and `HEAD` left `HEAD` one block behind: the head
+        // block checked out, so record it now, before a later rollback could hide behind the old
+        // name.
         if named.is_some_and(|named| named < head_number) && !self.is_read_only() {
             self.record_head(&Committed {
                 number: head_number,
                 chain_digest: recorded.chain,
             })?;
         }
-        Ok(Loaded {
-            genesis,
-            head,
-            state,
+        Ok(Loaded { genesis, head })
+    }
+
+    /// A lazy reader of the state as of the last commit.
+    pub(crate) fn reader(&self) -> Result<StateReader> {
+        guarded(|| {
+            let txn = self.db.begin_read()?;
+            Ok(StateReader {
+                accounts: txn.open_table(ACCOUNTS).map_err(storage)?,
+                storage: txn.open_table(STORAGE).map_err(storage)?,
+                code: txn.open_table(CODE).map_err(storage)?,
+            })
         })
     }
 
-    /// Checks every stored value, the chain of blocks and digests from genesis to the head, and
-    /// that every transaction has its receipt and raw bytes and nothing else is stored, besides
-    /// what [`Self::load`] checks.
+    /// Checks the whole file: what [`Self::load`] checks, every stored value, the state against
+    /// the head's state digest, the chain of blocks and digests from genesis to the head, and
+    /// that every transaction has its receipt and raw bytes and nothing else is stored.
     pub(crate) fn verify(&self) -> Result<VerifyReport> {
         guarded(|| {
-            // The state and `HEAD` again: the file may have changed since it was opened.
+            // The head and `HEAD` again: the file may have changed since it was opened.
             self.load_unguarded()?;
             self.verify_beyond_load()
         })
-    }
-
-    /// [`Self::verify`] without repeating [`Self::load`], for a store loaded a moment ago.
-    pub(crate) fn verify_loaded(&self) -> Result<VerifyReport> {
-        guarded(|| self.verify_beyond_load())
     }
 
     fn verify_beyond_load(&self) -> Result<VerifyReport> {
@@ -513,17 +588,16 @@ impl Store {
         let digests = txn.open_table(DIGESTS).map_err(storage)?;
         let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
         let transactions = txn.open_table(TRANSACTIONS).map_err(storage)?;
-        let accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
-        let slots = txn.open_table(STORAGE).map_err(storage)?;
-        let code = txn.open_table(CODE).map_err(storage)?;
         let numbers = txn.open_table(BLOCK_NUMBERS).map_err(storage)?;
+        let (accounts, storage_slots, code_entries) =
+            check_state(&txn, head, digests_of(&digests, head)?.state)?;
         let mut report = VerifyReport {
             blocks: 0,
             transactions: 0,
             receipts: 0,
-            accounts: check_all(&accounts, ACCOUNTS.name())?,
-            storage_slots: check_all(&slots, STORAGE.name())?,
-            code_entries: check_all(&code, CODE.name())?,
+            accounts,
+            storage_slots,
+            code_entries,
         };
         check_all(&meta, META.name())?;
         if blocks.len().map_err(storage)? != head + 1
@@ -537,9 +611,9 @@ impl Store {
         let mut parent: Option<Block> = None;
         let mut parent_chain = B256::ZERO;
         for number in 0..=head {
-            let json = get(&blocks, number)?
+            let bytes = get(&blocks, number)?
                 .ok_or_else(|| Error::corrupt(format!("block {number} is missing")))?;
-            let block: Block = from_json(&json)?;
+            let block = decode_block(&bytes)?;
             let linked = match &parent {
                 None => block.parent_hash == B256::ZERO,
                 Some(parent) => block.parent_hash == parent.hash,
@@ -552,7 +626,7 @@ impl Store {
             let recorded = digests_of(&digests, number)?;
             let computed = chain_digest(
                 parent_chain,
-                &json,
+                &bytes,
                 recorded.state,
                 &block,
                 &receipts,
@@ -590,7 +664,7 @@ impl Store {
                 return block_at(&table, number).map(Some);
             }
             get(&table, number)?
-                .map(|json| from_json(&json))
+                .map(|bytes| decode_block(&bytes))
                 .transpose()
         })
     }
@@ -620,7 +694,7 @@ impl Store {
             let txn = self.db.begin_read()?;
             let table = txn.open_table(RECEIPTS).map_err(storage)?;
             get(&table, hash.0)?
-                .map(|json| from_json(&json))
+                .map(|bytes| decode_receipt(hash, &bytes))
                 .transpose()
         })
     }
@@ -642,7 +716,8 @@ impl Store {
             let txn = self.db.begin_read()?;
             let receipts = txn.open_table(RECEIPTS).map_err(storage)?;
             let receipt_of = |hash: B256| -> Result<Receipt> {
-                from_json(
+                decode_receipt(
+                    hash,
                     &get(&receipts, hash.0)?
                         .ok_or_else(|| Error::corrupt(format!("receipt {hash} is missing")))?,
                 )
@@ -712,7 +787,7 @@ impl Store {
     pub(crate) fn database(&self) -> Result<&Database> {
         match &self.db {
             Db::Writable(db) => Ok(db),
-            Db::ReadOnly(_) => Err(Error::ReadOnly {
+            Db::ReadOnly(_) | Db::Closed => Err(Error::ReadOnly {
                 path: self.dir.clone().unwrap_or_default(),
             }),
         }
@@ -790,7 +865,10 @@ fn check_log_index<T: ReadableTable<[u8; 32], Sealed> + TableHandle>(
     for entry in receipts.iter().map_err(storage)? {
         let (hash, sealed) = entry.map_err(storage)?;
         let hash = hash.value();
-        let receipt: Receipt = from_json(unseal(RECEIPTS.name(), &hash, sealed.value())?)?;
+        let receipt = decode_receipt(
+            B256::from(hash),
+            unseal(RECEIPTS.name(), &hash, sealed.value())?,
+        )?;
         for log in &receipt.logs {
             let position = LogPosition::of(log)?;
             let missing = || {
@@ -969,6 +1047,61 @@ fn check_all<K: Key + 'static, T: ReadableTable<K, Sealed> + TableHandle>(
     Ok(count)
 }
 
+/// Recomputes the state digest from every account, storage slot and code entry, checking each
+/// seal, that each account decodes and has its code and each slot its account, and compares it
+/// with the state digest recorded for block `head`: the one check that finds entries lost or
+/// added (a lookup of a lost entry finds nothing, with no seal to fail). Returns the counts of
+/// accounts, slots and code entries.
+fn check_state(txn: &redb::ReadTransaction, head: u64, recorded: B256) -> Result<(u64, u64, u64)> {
+    let mut digest = StateDigest::default();
+    let accounts = txn.open_table(ACCOUNTS).map_err(storage)?;
+    let slots = txn.open_table(STORAGE).map_err(storage)?;
+    let code = txn.open_table(CODE).map_err(storage)?;
+    let mut counts = (0, 0, 0);
+    for entry in accounts.iter().map_err(storage)? {
+        let (address, sealed) = entry.map_err(storage)?;
+        let address = address.value();
+        let payload = unseal(ACCOUNTS.name(), &address, sealed.value())?;
+        digest.add(ACCOUNTS.name(), &address, payload);
+        let info = decode_account(payload)?;
+        if info.code_hash != KECCAK_EMPTY {
+            bytecode(&code, info.code_hash)?;
+        }
+        counts.0 += 1;
+    }
+    for entry in slots.iter().map_err(storage)? {
+        let (key, sealed) = entry.map_err(storage)?;
+        let key = key.value();
+        let payload = unseal(STORAGE.name(), &key, sealed.value())?;
+        digest.add(STORAGE.name(), &key, payload);
+        decode_word(payload)?;
+        let address: [u8; 20] = key[..20].try_into().unwrap_or_default();
+        if accounts.get(address).map_err(storage)?.is_none() {
+            return Err(Error::corrupt(format!(
+                "storage of the unknown account {}",
+                Address::from(address)
+            )));
+        }
+        counts.1 += 1;
+    }
+    for entry in code.iter().map_err(storage)? {
+        let (hash, sealed) = entry.map_err(storage)?;
+        let hash = hash.value();
+        digest.add(
+            CODE.name(),
+            &hash,
+            unseal(CODE.name(), &hash, sealed.value())?,
+        );
+        counts.2 += 1;
+    }
+    if digest.to_b256() != recorded {
+        return Err(Error::corrupt(format!(
+            "the state does not match the state digest of block {head}: entries were changed, lost or added"
+        )));
+    }
+    Ok(counts)
+}
+
 fn head_number<T: ReadableTable<&'static str, Sealed> + TableHandle>(
     meta: &T,
 ) -> Result<Option<u64>> {
@@ -982,7 +1115,7 @@ fn head_number<T: ReadableTable<&'static str, Sealed> + TableHandle>(
 }
 
 fn block_at<T: ReadableTable<u64, Sealed> + TableHandle>(blocks: &T, number: u64) -> Result<Block> {
-    from_json(
+    decode_block(
         &get(blocks, number)?
             .ok_or_else(|| Error::corrupt(format!("block {number} is missing")))?,
     )
@@ -1022,7 +1155,7 @@ fn chain_digest<
     T: ReadableTable<[u8; 32], Sealed> + TableHandle,
 >(
     parent: B256,
-    block_json: &[u8],
+    block_bytes: &[u8],
     state: B256,
     block: &Block,
     receipts: &R,
@@ -1032,7 +1165,7 @@ fn chain_digest<
     hasher.update(DOMAIN);
     hasher.update(b"block");
     hasher.update(parent);
-    hasher.update(alloy::primitives::keccak256(block_json));
+    hasher.update(alloy::primitives::keccak256(block_bytes));
     hasher.update(state);
     for hash in &block.transactions {
         let missing = |what: &str| {
@@ -1093,12 +1226,15 @@ fn write_state(
         let encoded = encode_account(&account.info);
         let old = put(&mut accounts, address_key, &encoded)?;
         replace(ACCOUNTS.name(), &address_key, old, Some(&encoded));
+        // Code never changes under its hash: written once, so that calling a contract does not
+        // rewrite its code.
         if let Some(bytecode) = &account.info.code
             && account.info.code_hash != KECCAK_EMPTY
+            && get(&code, account.info.code_hash.0)?.is_none()
         {
             let bytes = bytecode.original_byte_slice();
-            let old = put(&mut code, account.info.code_hash.0, bytes)?;
-            replace(CODE.name(), &account.info.code_hash.0, old, Some(bytes));
+            put(&mut code, account.info.code_hash.0, bytes)?;
+            replace(CODE.name(), &account.info.code_hash.0, None, Some(bytes));
         }
         for (slot, value) in &account.storage {
             if !value.is_changed() {
@@ -1262,6 +1398,12 @@ fn decode_account(bytes: &[u8]) -> Result<AccountInfo> {
         code: None,
         ..Default::default()
     })
+}
+
+fn decode_word(bytes: &[u8]) -> Result<U256> {
+    <[u8; 32]>::try_from(bytes)
+        .map(U256::from_be_bytes)
+        .map_err(|_| Error::corrupt("storage value of the wrong length"))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {

@@ -3,10 +3,7 @@
 use std::ops::{Deref, DerefMut};
 
 use alloy::primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
-use revm::{
-    context::TxEnv,
-    database::{CacheDB, EmptyDB},
-};
+use revm::context::TxEnv;
 
 use crate::{
     Block, Chain, Genesis, Receipt,
@@ -21,7 +18,6 @@ pub struct SnapshotId(u64);
 struct Snapshot {
     id: SnapshotId,
     savepoint: redb::Savepoint,
-    state: CacheDB<EmptyDB>,
     head: Block,
     clock: Clock,
 }
@@ -74,7 +70,6 @@ impl TestChain {
         self.snapshots.push(Snapshot {
             id,
             savepoint,
-            state: self.chain.state().clone(),
             head: self.chain.head().clone(),
             clock: self.chain.clock.clone(),
         });
@@ -91,6 +86,7 @@ impl TestChain {
             .ok_or(Error::UnknownSnapshot(id.0))?;
         self.snapshots.truncate(position + 1);
         let snapshot = &self.snapshots[position];
+        self.chain.release_state();
         let mut txn = self
             .chain
             .store()
@@ -100,10 +96,30 @@ impl TestChain {
         txn.restore_savepoint(&snapshot.savepoint)
             .map_err(storage)?;
         txn.commit().map_err(storage)?;
-        self.chain
-            .restore(snapshot.state.clone(), snapshot.head.clone());
+        self.chain.restore(snapshot.head.clone());
         self.chain.clock = snapshot.clock.clone();
         Ok(())
+    }
+
+    /// Account nonce. An in-memory chain cannot be damaged, so its state reads do not fail (those
+    /// of [`Chain`] may, on a damaged chain file).
+    pub fn nonce(&self, address: Address) -> u64 {
+        in_memory(self.chain.nonce(address))
+    }
+
+    /// Account balance in wei.
+    pub fn balance(&self, address: Address) -> U256 {
+        in_memory(self.chain.balance(address))
+    }
+
+    /// Deployed code of an account (empty for an externally owned account).
+    pub fn code(&self, address: Address) -> Bytes {
+        in_memory(self.chain.code(address))
+    }
+
+    /// Value of a storage slot.
+    pub fn storage_at(&self, address: Address, slot: U256) -> U256 {
+        in_memory(self.chain.storage_at(address, slot))
     }
 
     /// Moves the clock forward by `seconds` for all later blocks.
@@ -137,7 +153,7 @@ impl TestChain {
         value: U256,
     ) -> Result<Receipt> {
         let data = data.into();
-        let nonce = self.chain.nonce(from);
+        let nonce = self.chain.nonce(from)?;
         let tx = TxEnv {
             tx_type: 2,
             caller: from,
@@ -160,6 +176,11 @@ impl TestChain {
     pub fn deploy_as(&mut self, from: Address, init_code: impl Into<Bytes>) -> Result<Receipt> {
         self.send_as(from, None, init_code, U256::ZERO)
     }
+}
+
+/// The value of a state read of an in-memory chain, whose store only a bug can make fail.
+fn in_memory<T>(read: Result<T>) -> T {
+    read.unwrap_or_else(|err| panic!("the state of an in-memory chain failed to read: {err}"))
 }
 
 /// A unique stand-in for the hash of an unsigned transaction.

@@ -27,8 +27,8 @@ fn pending_transactions_are_mined_together_in_one_block() {
         ))
         .unwrap();
     // The next nonce counts the pending transaction; the mined state does not change yet.
-    assert_eq!(chain.pending_nonce(alice.address()), 2);
-    assert_eq!(chain.nonce(alice.address()), 1);
+    assert_eq!(chain.pending_nonce(alice.address()).unwrap(), 2);
+    assert_eq!(chain.nonce(alice.address()).unwrap(), 1);
     assert!(chain.receipt(first).unwrap().is_none());
     let second = chain
         .submit_raw_transaction(&eip1559(
@@ -88,7 +88,7 @@ fn pending_transactions_are_mined_together_in_one_block() {
     let chain = Chain::open(dir.path()).unwrap();
     assert_eq!(chain.block(head + 1).unwrap().unwrap(), block);
     assert_eq!(chain.receipt(second).unwrap().unwrap(), receipts[1]);
-    assert_eq!(chain.nonce(alice.address()), 3);
+    assert_eq!(chain.nonce(alice.address()).unwrap(), 3);
     assert_eq!(chain.verify().unwrap().transactions, head + 3);
 }
 

@@ -25,7 +25,7 @@ fn send_with_gas(chain: &mut Chain, to: Address, gas_limit: u64) -> medshare_evm
     let alice = alice();
     let tx = TxEip1559 {
         chain_id: CHAIN_ID,
-        nonce: chain.nonce(alice.address()),
+        nonce: chain.nonce(alice.address()).unwrap(),
         gas_limit,
         max_fee_per_gas: GAS_PRICE,
         max_priority_fee_per_gas: GAS_PRICE,

@@ -68,7 +68,7 @@ fn first_handle_and_reopened_handle_agree() {
     let reopened = Chain::open(dir.path()).unwrap();
     assert_eq!(everything(&reopened, &accounts), live);
     assert_eq!(
-        reopened.code(counter).as_ref(),
+        reopened.code(counter).unwrap().as_ref(),
         counter_runtime().as_slice()
     );
 }
@@ -86,34 +86,40 @@ fn self_destructed_contract_stays_gone_after_reopening() {
             .unwrap()
             .contract_address
             .unwrap();
-        assert_eq!(chain.code(contract).as_ref(), hex!("33ff"));
-        assert_eq!(chain.storage_at(contract, U256::ZERO), U256::from(1u64));
-        assert_eq!(chain.balance(contract), ether(2));
+        assert_eq!(chain.code(contract).unwrap().as_ref(), hex!("33ff"));
+        assert_eq!(
+            chain.storage_at(contract, U256::ZERO).unwrap(),
+            U256::from(1u64)
+        );
+        assert_eq!(chain.balance(contract).unwrap(), ether(2));
         contract
     };
     let bob_before;
     {
         let mut chain = Chain::open(dir.path()).unwrap();
         assert_eq!(
-            chain.storage_at(contract, U256::ZERO),
+            chain.storage_at(contract, U256::ZERO).unwrap(),
             U256::from(1u64),
             "persisted"
         );
-        bob_before = chain.balance(bob.address());
+        bob_before = chain.balance(bob.address()).unwrap();
         let raw = eip1559(&bob, 0, TxKind::Call(contract), U256::ZERO, vec![]);
         let receipt = chain.send_raw_transaction(&raw).unwrap();
         assert!(receipt.status);
         let fee = U256::from(receipt.gas_used) * U256::from(GAS_PRICE);
-        assert_eq!(chain.balance(bob.address()), bob_before + ether(2) - fee);
-        assert!(chain.code(contract).is_empty());
-        assert_eq!(chain.storage_at(contract, U256::ZERO), U256::ZERO);
+        assert_eq!(
+            chain.balance(bob.address()).unwrap(),
+            bob_before + ether(2) - fee
+        );
+        assert!(chain.code(contract).unwrap().is_empty());
+        assert_eq!(chain.storage_at(contract, U256::ZERO).unwrap(), U256::ZERO);
     }
     let chain = Chain::open(dir.path()).unwrap();
-    assert!(chain.code(contract).is_empty());
-    assert_eq!(chain.storage_at(contract, U256::ZERO), U256::ZERO);
-    assert_eq!(chain.balance(contract), U256::ZERO);
-    assert_eq!(chain.nonce(contract), 0);
-    assert!(chain.balance(bob.address()) > bob_before + ether(1));
+    assert!(chain.code(contract).unwrap().is_empty());
+    assert_eq!(chain.storage_at(contract, U256::ZERO).unwrap(), U256::ZERO);
+    assert_eq!(chain.balance(contract).unwrap(), U256::ZERO);
+    assert_eq!(chain.nonce(contract).unwrap(), 0);
+    assert!(chain.balance(bob.address()).unwrap() > bob_before + ether(1));
 }
 
 #[test]
@@ -129,7 +135,7 @@ fn create_in_a_missing_nested_directory() {
         "no temporary file left"
     );
     let chain = Chain::open(&nested).unwrap();
-    assert_eq!(chain.balance(alice().address()), ether(100));
+    assert_eq!(chain.balance(alice().address()).unwrap(), ether(100));
     assert_eq!(chain.genesis(), &genesis());
 }
 
@@ -148,7 +154,10 @@ fn create_on_an_existing_chain_fails_and_leaves_it_alone() {
     let chain = Chain::open(dir.path()).unwrap();
     assert_eq!(chain.block_number(), 1);
     assert_eq!(chain.genesis(), &genesis());
-    assert_eq!(chain.code(counter).as_ref(), counter_runtime().as_slice());
+    assert_eq!(
+        chain.code(counter).unwrap().as_ref(),
+        counter_runtime().as_slice()
+    );
 }
 
 #[test]

@@ -118,7 +118,7 @@ fn child_writer() {
         Err(Error::NotFound { .. }) => Chain::create(&dir, genesis()).unwrap(),
         Err(err) => panic!("writer cannot open the chain: {err}"),
     };
-    if chain.code(counter()).is_empty() {
+    if chain.code(counter()).unwrap().is_empty() {
         assert_eq!(deploy_counter(&mut chain, &alice), counter());
     }
     println!("{MARK}READY {}", chain.block_number());
@@ -184,14 +184,17 @@ fn check_consistency(dir: &Path) -> u64 {
         "counter storage vs successful increment receipts"
     );
     assert_eq!(
-        chain.nonce(alice().address()),
+        chain.nonce(alice().address()).unwrap(),
         1 + increments,
         "deployment + increments"
     );
     assert_eq!(head, 1 + increments, "one block per transaction");
     let logs = chain.logs(&LogFilter::address(counter())).unwrap();
     assert_eq!(logs.len() as u64, increments);
-    assert_eq!(chain.code(counter()).as_ref(), counter_runtime().as_slice());
+    assert_eq!(
+        chain.code(counter()).unwrap().as_ref(),
+        counter_runtime().as_slice()
+    );
     value
 }
 
@@ -301,11 +304,17 @@ fn deployment_in_one_process_is_read_in_another() {
 
     let mut chain = Chain::open(dir.path()).unwrap();
     assert_eq!(counter, alice().address().create(0));
-    assert_eq!(chain.code(counter).as_ref(), counter_runtime().as_slice());
-    assert_eq!(chain.storage_at(counter, U256::ZERO), U256::from(2u64));
+    assert_eq!(
+        chain.code(counter).unwrap().as_ref(),
+        counter_runtime().as_slice()
+    );
+    assert_eq!(
+        chain.storage_at(counter, U256::ZERO).unwrap(),
+        U256::from(2u64)
+    );
     assert_eq!(chain.block_number(), 3);
     assert_eq!(chain.head().hash, head_hash);
-    assert_eq!(chain.nonce(alice().address()), 3);
+    assert_eq!(chain.nonce(alice().address()).unwrap(), 3);
     let logs = chain.logs(&LogFilter::address(counter)).unwrap();
     let values: Vec<B256> = logs.iter().map(|log| log.topics[1]).collect();
     assert_eq!(values, [word(1), word(2)]);

@@ -337,7 +337,7 @@ pub(crate) fn eip2930(
 
 /// Deploys the counter with a signed EIP-1559 transaction from `signer` at its current nonce.
 pub(crate) fn deploy_counter(chain: &mut Chain, signer: &PrivateKeySigner) -> Address {
-    let nonce = chain.nonce(signer.address());
+    let nonce = chain.nonce(signer.address()).unwrap();
     let receipt = chain
         .send_raw_transaction(&eip1559(
             signer,
@@ -355,7 +355,7 @@ pub(crate) fn deploy_counter(chain: &mut Chain, signer: &PrivateKeySigner) -> Ad
 
 /// Increments `counter` with a signed EIP-1559 transaction from `signer` at its current nonce.
 pub(crate) fn increment(chain: &mut Chain, signer: &PrivateKeySigner, counter: Address) -> Receipt {
-    let nonce = chain.nonce(signer.address());
+    let nonce = chain.nonce(signer.address()).unwrap();
     chain
         .send_raw_transaction(&eip1559(
             signer,
@@ -369,7 +369,7 @@ pub(crate) fn increment(chain: &mut Chain, signer: &PrivateKeySigner, counter: A
 
 /// Reads the counter's slot 0.
 pub(crate) fn counter_value(chain: &Chain, counter: Address) -> u64 {
-    chain.storage_at(counter, U256::ZERO).to::<u64>()
+    chain.storage_at(counter, U256::ZERO).unwrap().to::<u64>()
 }
 
 /// Everything a reopened chain must reproduce.
@@ -389,18 +389,30 @@ pub(crate) fn everything(chain: &Chain, accounts: &[Address]) -> Everything {
     answers(chain, accounts).unwrap()
 }
 
-/// [`everything`], or the first error a read gave (for chains that may be damaged). A lookup
-/// that finds nothing where something must be is a wrong answer, and panics.
-pub(crate) fn answers(
-    chain: &Chain,
-    accounts: &[Address],
-) -> Result<Everything, medshare_evm::Error> {
+/// Why [`answers`] gave no answer.
+#[derive(Debug)]
+pub(crate) enum NoAnswer {
+    /// A read failed (for a damaged chain: reported damage).
+    Read(medshare_evm::Error),
+    /// A lookup found nothing where something must be: a wrong answer, not a report.
+    Vanished(String),
+}
+
+impl From<medshare_evm::Error> for NoAnswer {
+    fn from(err: medshare_evm::Error) -> Self {
+        Self::Read(err)
+    }
+}
+
+/// [`everything`], or why there is none (for chains that may be damaged).
+pub(crate) fn answers(chain: &Chain, accounts: &[Address]) -> Result<Everything, NoAnswer> {
+    let vanished = |what: String| NoAnswer::Vanished(format!("{what} vanished without an error"));
     let mut blocks = Vec::new();
     for number in 0..=chain.block_number() {
         blocks.push(
             chain
                 .block(number)?
-                .unwrap_or_else(|| panic!("block {number} vanished without an error")),
+                .ok_or_else(|| vanished(format!("block {number}")))?,
         );
     }
     let hashes: Vec<B256> = blocks.iter().flat_map(|b| b.transactions.clone()).collect();
@@ -410,26 +422,28 @@ pub(crate) fn answers(
         receipts.push(
             chain
                 .receipt(*hash)?
-                .unwrap_or_else(|| panic!("receipt {hash} vanished without an error")),
+                .ok_or_else(|| vanished(format!("receipt {hash}")))?,
         );
         raw.push(
             chain
                 .raw_transaction(*hash)?
-                .unwrap_or_else(|| panic!("transaction {hash} vanished without an error")),
+                .ok_or_else(|| vanished(format!("transaction {hash}")))?,
         );
+    }
+    let mut state = Vec::new();
+    let mut storage = Vec::new();
+    for &a in accounts {
+        state.push((a, chain.balance(a)?, chain.nonce(a)?, chain.code(a)?));
+        for slot in 0..3u64 {
+            storage.push((a, chain.storage_at(a, U256::from(slot))?));
+        }
     }
     Ok(Everything {
         genesis: chain.genesis().clone(),
         head: chain.head().clone(),
         logs: chain.logs(&LogFilter::default())?,
-        accounts: accounts
-            .iter()
-            .map(|a| (*a, chain.balance(*a), chain.nonce(*a), chain.code(*a)))
-            .collect(),
-        storage: accounts
-            .iter()
-            .flat_map(|a| (0..3u64).map(|slot| (*a, chain.storage_at(*a, U256::from(slot)))))
-            .collect(),
+        accounts: state,
+        storage,
         blocks,
         receipts,
         raw,
@@ -500,7 +514,7 @@ pub(crate) fn populate(dir: &Path) -> (Vec<Address>, Address) {
         assert!(chain.send_raw_transaction(&raw).unwrap().status);
     }
     assert_eq!(
-        chain.storage_at(toggle, U256::ZERO),
+        chain.storage_at(toggle, U256::ZERO).unwrap(),
         U256::ZERO,
         "set, then cleared"
     );
