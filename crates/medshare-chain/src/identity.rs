@@ -235,12 +235,7 @@ impl<'a> IdentityRegistry<'a> {
         key_set: IIdentityRegistry::KeySet,
     ) -> Result<B256> {
         let receipt = self
-            .network
-            .send(
-                proposer,
-                self.address,
-                &Abi::proposeKeySetCall { keySet_: key_set },
-            )
+            .send(proposer, &Abi::proposeKeySetCall { keySet_: key_set })
             .await?;
         Ok(event::<Abi::KeySetProposed>(&receipt)?.keySetHash)
     }
@@ -248,12 +243,7 @@ impl<'a> IdentityRegistry<'a> {
     /// Confirms key set `hash` as the authority `authority`.
     pub async fn confirm_key_set(&self, authority: &PrivateKeySigner, hash: B256) -> Result<()> {
         let receipt = self
-            .network
-            .send(
-                authority,
-                self.address,
-                &Abi::confirmKeySetCall { keySetHash: hash },
-            )
+            .send(authority, &Abi::confirmKeySetCall { keySetHash: hash })
             .await?;
         event::<Abi::KeySetConfirmed>(&receipt)?;
         Ok(())

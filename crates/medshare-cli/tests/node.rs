@@ -8,7 +8,7 @@ mod common;
 use std::{
     io::{Read, Write},
     net::TcpStream,
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Output},
 };
 
@@ -18,20 +18,9 @@ use common::{node::Node, *};
 const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const KEY_ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
-fn cast_binary() -> PathBuf {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node/node_modules/.bin/cast");
-    assert!(
-        path.exists(),
-        "{} is missing: run scripts/install-node-tools (scripts/test does)",
-        path.display()
-    );
-    path
-}
-
 /// Runs `cast` against `url`; returns its output.
 fn cast(url: &str, args: &[&str]) -> Output {
-    Command::new(cast_binary())
+    Command::new(anvil::node_tool("cast"))
         .args(args)
         .args(["--rpc-url", url])
         .env("HOME", std::env::temp_dir())

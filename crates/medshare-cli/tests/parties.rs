@@ -4,15 +4,16 @@
 //! ways joining a network goes wrong, each a one-line error with nothing half-made.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../medshare-chain/tests/common/anvil.rs"]
-mod anvil;
 mod common;
 
 use std::path::{Path, PathBuf};
 
 use alloy::primitives::Address;
-use anvil::Anvil;
-use common::{node::Node, *};
+use common::{
+    anvil::{self, Anvil},
+    node::Node,
+    *,
+};
 use medshare_chain::{Deployment, FeePolicy, Network, PreVerifier};
 use medshare_pre::{
     Capsule, MasterSecret, SecretKey, generate_kfrags_with_rng, reencrypt_with_rng,
@@ -323,10 +324,16 @@ fn joining_a_network_fails_clearly_and_leaves_nothing() {
             &[&["--network", "anvil", "init", "--light-kdf"][..], args].concat(),
         )
     };
-    let write = |name: &str, deployment: &Deployment| {
+    // Joins with `deployment` as the record.
+    let join_record = |name: &str, deployment: &Deployment| {
         let path = tmp.path().join(name);
         std::fs::write(&path, serde_json::to_vec(deployment).unwrap()).unwrap();
-        path.to_str().unwrap().to_string()
+        join(&[
+            "--rpc-url",
+            &anvil.url,
+            "--addresses",
+            path.to_str().unwrap(),
+        ])
     };
 
     // Nobody listens at the URL: the error names it, without waiting long.
@@ -346,34 +353,19 @@ fn joining_a_network_fails_clearly_and_leaves_nothing() {
     let mut empty = good;
     empty.contracts.consortium = Address::repeat_byte(0x42);
     assert_one_line_error(
-        &join(&[
-            "--rpc-url",
-            &anvil.url,
-            "--addresses",
-            &write("empty.json", &empty),
-        ]),
+        &join_record("empty.json", &empty),
         "the Consortium address 0x4242424242424242424242424242424242424242 holds no contract code",
     );
     let mut swapped = good;
     swapped.contracts.consortium = good.contracts.identity_registry;
     assert_one_line_error(
-        &join(&[
-            "--rpc-url",
-            &anvil.url,
-            "--addresses",
-            &write("swapped.json", &swapped),
-        ]),
+        &join_record("swapped.json", &swapped),
         "holds code that is not medshare's Consortium",
     );
     let mut elsewhere = good;
     elsewhere.chain_id = 5;
     assert_one_line_error(
-        &join(&[
-            "--rpc-url",
-            &anvil.url,
-            "--addresses",
-            &write("elsewhere.json", &elsewhere),
-        ]),
+        &join_record("elsewhere.json", &elsewhere),
         "the endpoint serves chain 1337, not chain 5",
     );
     let garbage = tmp.path().join("garbage.json");

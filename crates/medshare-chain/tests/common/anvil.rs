@@ -1,6 +1,6 @@
-//! Anvil from the pinned npm package (`scripts/install-node-tools`), started on a free port as
-//! the consortium chain runs (Shanghai, chain id 1337). Shared by the tests of medshare-chain
-//! and medshare-cli (which includes this file by path).
+//! The pinned npm tools (`scripts/install-node-tools`), and anvil among them started on a free
+//! port as the consortium chain runs (Shanghai, chain id 1337). Shared by the tests of
+//! medshare-chain and medshare-cli (which includes this file by path).
 #![allow(clippy::unwrap_used, dead_code, unreachable_pub)]
 
 use std::{
@@ -30,9 +30,11 @@ impl Drop for Anvil {
     }
 }
 
-fn binary() -> PathBuf {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node/node_modules/.bin/anvil");
+/// The binary `name` of the pinned npm tools (`anvil`, `cast`).
+pub fn node_tool(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.tools/node/node_modules/.bin")
+        .join(name);
     assert!(
         path.exists(),
         "{} is missing: run scripts/install-node-tools (scripts/test does)",
@@ -49,7 +51,7 @@ impl Anvil {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(binary())
+        let child = Command::new(node_tool("anvil"))
             .args([
                 "--hardfork",
                 "shanghai",

@@ -1,6 +1,8 @@
 //! What the CLI tests share: running `medshare` on a data directory and reading its output.
 #![allow(clippy::unwrap_used, dead_code, unreachable_pub)]
 
+#[path = "../../../medshare-chain/tests/common/anvil.rs"]
+pub mod anvil;
 pub mod node;
 
 use std::{
